@@ -1,0 +1,84 @@
+"""The ``impactmonitor`` command line.
+
+Each sub-command lives in its own module under :mod:`impactlib.cli` and exposes
+``register(subparsers)``; :data:`COMMANDS` lists them in the order ``--help`` shows.
+Errors of the project's own type end in one Dutch line and exit code 2 (input) or 1
+(fault); ``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from ..errors import ImpactError
+
+COMMANDS = ["regions", "indicators", "show", "data", "compare", "run", "fetch", "mirror", "snapshot"]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors in one Dutch line with exit code 2."""
+
+    def error(self, message):  # noqa: D401
+        message = (
+            message.replace("the following arguments are required", "verplicht maar niet gegeven")
+            .replace("unrecognized arguments", "onbekende argumenten")
+            .replace("invalid choice", "ongeldige keuze")
+            .replace("expected one argument", "verwacht één waarde")
+            .replace("argument ", "argument ")
+        )
+        sys.stderr.write(f"impactmonitor: {message} (zie 'impactmonitor {self.prog.split()[-1]} --help')\n")
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="impactmonitor",
+        description="Cijfers van de Impactmonitor huiselijk geweld en kindermishandeling (CBS) "
+        "opvragen, vergelijken en uitwerken per regio.",
+    )
+    parser.add_argument("--debug", action="store_true", help="toon bij een fout de volledige traceback")
+    sub = parser.add_subparsers(dest="command", metavar="OPDRACHT", parser_class=_Parser)
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f".{name}", __name__)
+        except ModuleNotFoundError as exc:
+            if exc.name and exc.name.endswith(f"cli.{name}"):
+                continue  # command not part of this build
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    debug = getattr(args, "debug", False)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except ImpactError as exc:
+        if debug:
+            raise
+        sys.stderr.write(f"impactmonitor: {exc}\n")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("impactmonitor: afgebroken.\n")
+        return 130
+    except BrokenPipeError:  # pragma: no cover
+        return 1
+    except Exception as exc:  # noqa: BLE001 - last line of defence: no traceback for users
+        if debug:
+            raise
+        sys.stderr.write(
+            f"impactmonitor: onverwachte fout ({exc.__class__.__name__}: {str(exc)[:200]}); "
+            "draai opnieuw met --debug en meld dit als issue.\n"
+        )
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
