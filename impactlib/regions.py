@@ -218,10 +218,22 @@ def resolve(name: str, level: str | None = None) -> Resolution:
         return Resolution(chosen, note)
     pool = [r for r in _registry() if lvl is None or r.level == lvl]
     names = {normalise_name(n): r.name for r in pool for n in (r.name, *r.aliases)}
-    close = difflib.get_close_matches(normalise_name(name), list(names), n=3, cutoff=0.6)
-    suggestions = list(dict.fromkeys(names[c] for c in close))
+    suggestions = _suggest(normalise_name(name), names)
     where = f" als {LEVEL_LABELS[lvl]}" if lvl else ""
     raise UnknownRegionError(
         f"Regio '{shown}' is onbekend{where}; zie 'impactmonitor regions' voor de lijst.",
         suggestions=suggestions,
     )
+
+
+def _suggest(wanted: str, names: dict[str, str], n: int = 3) -> list[str]:
+    """Closest names, also matching the start of long names ('zaanstrek' → Zaanstreek-Waterland)."""
+    scored = []
+    for norm, display in names.items():
+        whole = difflib.SequenceMatcher(None, wanted, norm).ratio()
+        head = difflib.SequenceMatcher(None, wanted, norm[: len(wanted) + 1]).ratio()
+        score = max(whole, head - 0.02)
+        if score >= 0.6:
+            scored.append((score, display))
+    scored.sort(key=lambda t: -t[0])
+    return list(dict.fromkeys(d for _, d in scored))[:n]

@@ -1,0 +1,39 @@
+# Two entry points for a fresh machine with Python 3.11:
+#   make examples   installs into .venv and builds the worked examples on the oefendata
+#   make test       installs with test extras and runs pytest (incl. nbval on notebooks/)
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+OUT    ?= outputs
+
+.PHONY: examples test install install-test oefendata clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+examples: install
+	$(BIN)/impactmonitor run parameters/zaanstreek-waterland.yaml --out $(OUT)
+	$(BIN)/impactmonitor run parameters/drenthe.yaml --out $(OUT)
+	@echo "Klaar: open $(OUT)/zaanstreek-waterland/heftig-structureel-geweld.html en $(OUT)/drenthe/eerder-beter-in-beeld.html"
+
+test: install-test
+	$(BIN)/python -m pytest
+
+# Regenerate the bundled practice snapshot (deterministic).
+oefendata: install
+	$(BIN)/python scripts/generate_oefendata.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache
