@@ -1,0 +1,120 @@
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.patches import Rectangle  # noqa: E402
+
+from impactlib import plots, regions  # noqa: E402
+from impactlib.errors import NotAvailableError  # noqa: E402
+from impactlib.periods import half_years  # noqa: E402
+from impactlib.query import get_indicator, indicator_values  # noqa: E402
+
+PROV = {"kind": "snapshot", "synthetic": True, "tables": ["84852NED"]}
+REAL = {"kind": "live", "synthetic": False, "tables": ["84852NED"], "host": "opendata.cbs.nl"}
+
+
+def tidy(rows, prov=PROV):
+    df = pd.DataFrame(rows)
+    for col, default in (("indicator", "meldingen_acuut_structureel_pct"), ("unit", "percent"), ("category", ""),
+                         ("provisional", ""), ("national", 42.8)):
+        if col not in df:
+            df[col] = default
+    df.attrs["source"] = prov
+    return df
+
+
+def vt_frame(prov=PROV):
+    vts = regions.regions_at("vt")
+    return tidy([{"region_key": r.key, "region": r.name, "period": "2021HJ01", "value": 30.0 + i + 0.25}
+                 for i, r in enumerate(vts)], prov)
+
+
+def footer(fig: Figure) -> str:
+    return "\n".join(t.get_text() for t in fig.texts)
+
+
+def tick_texts(fig: Figure, axis="y") -> list[str]:
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    labels = ax.get_yticklabels() if axis == "y" else ax.get_xticklabels()
+    return [t.get_text() for t in labels]
+
+
+def test_region_vs_national_bar_has_source_and_oefendata_note():
+    df = tidy([{"region_key": "VT11", "region": "Zaanstreek-Waterland", "period": "2021HJ01", "value": 55.6}])
+    fig = plots.region_vs_national_bar(df)
+    assert isinstance(fig, Figure)
+    text = footer(fig)
+    assert "Bron: CBS, 84852NED (CC BY 4.0)" in text and "OEFENDATA" in text
+    labels = [t.get_text() for t in fig.axes[0].texts]
+    assert labels == ["55,6 %", "42,8 %"]
+    assert "Zaanstreek-Waterland en Nederland, 1e halfjaar 2021" in fig._suptitle.get_text()
+
+
+def test_real_data_has_no_oefendata_note():
+    df = tidy([{"region_key": "VT11", "region": "Zaanstreek-Waterland", "period": "2021HJ01", "value": 55.6}], REAL)
+    assert "OEFENDATA" not in footer(plots.region_vs_national_bar(df))
+
+
+def test_time_series_marks_provisional_periods():
+    periods = half_years("2023HJ01", "2025HJ01")
+    df = tidy([{"region_key": "VT03", "region": "Drenthe", "period": p.key, "value": 20.5 + i / 4,
+                "provisional": "*" if i >= 3 else "", "national": 21.0 + i / 10} for i, p in enumerate(periods)])
+    fig = plots.time_series(df)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2023-1", "2023-2", "2024-1", "2024-2*", "2025-1*"]
+    assert "voorlopig" in [t.get_text() for t in ax.texts]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Drenthe", "Nederland"]
+    assert any("," in t for t in tick_texts(fig)) and not any("." in t for t in tick_texts(fig))
+
+
+def test_ranked_dotplot_highlights_region():
+    fig = plots.ranked_dotplot(vt_frame(), "Drenthe")
+    ax = fig.axes[0]
+    labels = {t.get_text(): t for t in ax.get_yticklabels()}
+    assert len(labels) == 26
+    assert labels["Drenthe"].get_color() == plots.REGION_COLOUR
+    assert labels["Twente"].get_color() != plots.REGION_COLOUR
+    assert any(t.get_text().startswith(" Nederland 42,8 %") for t in ax.texts)
+
+
+def test_distribution_bars_region_and_national():
+    df = tidy([{"region_key": "VT11", "region": "Zaanstreek-Waterland", "period": "2021HJ01", "category": c,
+                "value": v, "national": n, "indicator": "duur_geweld_meldingen_pct"}
+               for c, v, n in (("niet langer dan 1 week", 61.0, 47.0), ("langer dan 5 jaar", 1.4, 3.0))])
+    fig = plots.distribution_bars(df)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["niet langer dan 1 week", "langer dan 5 jaar"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Zaanstreek-Waterland", "Nederland"]
+    assert len([p for p in ax.patches if p.get_height() > 0]) >= 4
+
+
+def test_tile_map_has_26_tiles_and_unknowns_grey():
+    df = vt_frame()
+    df.loc[df.region_key == "VT19", "value"] = math.nan
+    fig = plots.tile_map(df, "Zaanstreek-Waterland")
+    tiles = [p for p in fig.axes[0].patches if isinstance(p, Rectangle)]
+    assert len(tiles) == 26 == len(plots.TILE_GRID)
+    assert len(set(plots.TILE_GRID.values())) == 26
+    assert sum(t.get_linewidth() > 1 for t in tiles) == 1
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert any(t.startswith("Zeeland") and t.endswith("onbekend") for t in texts)
+    assert any(t == "Groningen\n30,3 %" for t in texts)  # 30,25 rounds half up, decimal comma
+
+
+def test_missing_period_is_a_clear_error():
+    with pytest.raises(NotAvailableError):
+        plots.region_vs_national_bar(vt_frame(), "2020HJ01")
+
+
+def test_charts_on_snapshot_data():
+    df = indicator_values("meldingen_acuut_structureel_pct", "vt", "2021HJ01", source="snapshot")
+    assert "84852NED" in footer(plots.tile_map(df, "VT11"))
+    series = get_indicator("meldingen_per_10k", "Drenthe", source="snapshot")
+    text = footer(plots.time_series(series))
+    assert "03759ned" in text and "OEFENDATA" in text
