@@ -193,7 +193,8 @@ def _term_sum(bundle: TableBundle, term: Term, extra: dict[str, list[str]] | Non
     )
     expected = math.prod(len(v) for v in keys.values()) if keys else 1
     grouped = frame.groupby(["region_key", "period"], sort=False)["v"]
-    out = grouped.agg(lambda s: s.sum() if s.notna().all() and len(s) == expected else np.nan)
+    complete = (grouped.count() == expected) & (grouped.size() == expected)
+    out = grouped.sum().where(complete)
     return out.rename("v").reset_index()
 
 

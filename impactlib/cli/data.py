@@ -1,0 +1,103 @@
+"""``impactmonitor data status``: which data source is active and where its figures come from."""
+
+from __future__ import annotations
+
+from ..catalogue import table_specs
+from ..errors import ImpactError
+from ..formatting import format_count
+from ..sources.cache import age_text
+from ..sources import get_source
+from .common import add_data_options, apply_data_options, emit_json
+
+SYNTHETIC_LABEL = "OEFENDATA (synthetisch)"
+
+
+def register(sub) -> None:
+    p = sub.add_parser("data", help="welke databron actief is en waar de cijfers vandaan komen")
+    actions = p.add_subparsers(dest="action", metavar="ACTIE")
+    s = actions.add_parser("status", help="toon de actieve bron en de herkomst van de cijfers")
+    add_data_options(s)
+    s.set_defaults(func=run)
+    p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
+
+
+def _probe(live) -> dict:
+    """Does CBS (or the configured host) answer within a few seconds?"""
+    from ..sources.chooser import PROBE_TIMEOUT
+
+    table = next(iter(table_specs()))
+    try:
+        info = live.info(table, timeout=PROBE_TIMEOUT, retries=0)
+        return {"reachable": True, "probe_table": table, "modified": info.get("Modified")}
+    except ImpactError as exc:
+        return {"reachable": False, "probe_table": table, "error": str(exc)}
+
+
+def status(kind: str | None = None) -> dict:
+    """The active source's description, with reachability for live and what ``auto`` would use."""
+    source = get_source(kind)
+    desc = source.describe()
+    if source.kind == "live":
+        desc.update(_probe(source))
+    if source.kind == "auto":
+        desc["live"].update(_probe(source.live()))
+        if desc["live"]["reachable"]:
+            desc["active"] = "live"
+        elif desc["cache"]["tables"]:
+            desc["active"] = "cache"
+        else:
+            desc["active"] = "snapshot"
+    active = desc[desc["active"]] if source.kind == "auto" else desc
+    if active.get("kind") == "cache" and not active.get("tables"):
+        desc["label"] = "lege cache"
+    else:
+        desc["label"] = SYNTHETIC_LABEL if active.get("synthetic") else "echte CBS-cijfers"
+    return desc
+
+
+def run(args) -> int:
+    apply_data_options(args)
+    desc = status()
+    if args.json:
+        emit_json(desc)
+        return 0
+    for line in _lines(desc):
+        print(line)
+    return 0
+
+
+def _lines(desc: dict, indent: str = "") -> list[str]:
+    kind = desc.get("kind")
+    out = []
+    if kind == "snapshot":
+        out.append(f"{indent}Bron: snapshot '{desc.get('name')}' ({desc.get('location')})")
+        if desc.get("synthetic"):
+            out.append(f"{indent}  LET OP: {SYNTHETIC_LABEL} — geen echte cijfers, behalve de gepubliceerde voorbeeldcijfers.")
+        out.append(f"{indent}  Gemaakt: {desc.get('created')}; tabellen: {', '.join(desc.get('tables') or [])}")
+        periods = desc.get("periods") or {}
+        if isinstance(periods, dict) and periods.get("first"):
+            out.append(f"{indent}  Perioden: {periods['first']} t/m {periods['last']}"
+                       + (f" (voorlopig: {', '.join(periods.get('provisional') or [])})" if periods.get("provisional") else ""))
+    elif kind == "cache":
+        tables = desc.get("tables") or {}
+        out.append(f"{indent}Bron: lokale cache ({desc.get('location')}), {len(tables)} tabellen")
+        if desc.get("synthetic"):
+            out.append(f"{indent}  LET OP: (een deel van) de cache bevat {SYNTHETIC_LABEL}.")
+        for table_id, t in tables.items():
+            flag = f"  {SYNTHETIC_LABEL}" if t.get("synthetic") else ""
+            out.append(f"{indent}  {table_id:<10} opgehaald {str(t.get('fetched_at'))[:10]} ({age_text(t.get('age_days'))}) "
+                       f"van {t.get('host')}, CBS gewijzigd {str(t.get('modified') or '?')[:10]}, "
+                       f"{format_count(t.get('rows'))} rijen{flag}")
+        if not tables:
+            out.append(f"{indent}  (leeg — vul de cache met 'impactmonitor fetch')")
+    elif kind == "live":
+        state = "bereikbaar" if desc.get("reachable") else f"NIET bereikbaar: {desc.get('error')}"
+        backends = ", ".join(f"{b['backend']} via {'https' if b['https'] else 'http'}://{b['host']}"
+                             for b in desc.get("backends", []))
+        out.append(f"{indent}Bron: CBS live ({backends}) — {state}")
+    elif kind == "auto":
+        out.append(f"Bron: auto (eerst live, dan cache, dan snapshot); nu actief: {desc.get('active')}")
+        for part in ("live", "cache", "snapshot"):
+            sub = desc.get(part) or {}
+            out += _lines(sub, "  ") if "kind" in sub else [f"  {part}: {sub.get('error')}"]
+    return out

@@ -1,0 +1,138 @@
+"""``impactmonitor fetch``: fill the local cache from CBS (or a mirror), table by table.
+
+Defaults: every table the open-data indicators use, plus population and the context
+table; every region the monitor knows (Nederland, landsdelen, provincies, all 26 Veilig
+Thuis-regio's — needed to rank a region — and the gemeenten in the registry); all periods.
+A table whose cached copy is sound and as new as CBS's (``Modified``) is left alone.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from tqdm import tqdm
+
+from .. import regions as R
+from .. import settings
+from ..catalogue import CONTEXT_TABLE, POPULATION_TABLE, open_data_indicators
+from ..errors import DataFault, NotAvailableError, SourceUnavailable, UserInputError
+from ..formatting import format_count
+from ..periods import parse_period
+from ..sources.cache import CacheStore, CorruptEntry, request_key
+from ..sources.live import LiveSource, default_backends
+from .common import add_json, emit_json, note
+
+
+def register(sub) -> None:
+    p = sub.add_parser("fetch", help="haal CBS-tabellen op en bewaar ze in de lokale cache")
+    p.add_argument("--tables", nargs="+", default=None, metavar="TABEL",
+                   help="tabel-id's (standaard: alle tabellen van de open-data-indicatoren, bevolking en context)")
+    p.add_argument("--regions", nargs="+", default=None, metavar="REGIO",
+                   help="regio's: namen, codes (VT11) of niveaus (vt, gemeente); 'alle' = geen filter "
+                        "(standaard: alle regio's die de monitor kent). Nederland en de 26 Veilig Thuis-regio's "
+                        "komen er altijd bij: die zijn nodig voor vergelijking en rangorde")
+    p.add_argument("--periods", nargs="+", default=None, metavar="PERIODE",
+                   help="perioden, bijv. 2021HJ01 2021JJ00 (standaard: alle)")
+    p.add_argument("--cache-dir", default=None, help="map voor de lokale cache van CBS-tabellen")
+    p.add_argument("--backend", choices=("auto", "v3", "v4"), default=None, help="CBS-interface")
+    p.add_argument("--force", action="store_true", help="ook actuele tabellen opnieuw ophalen")
+    add_json(p)
+    p.set_defaults(func=run)
+
+
+def default_tables() -> list[str]:
+    out: list[str] = []
+    for spec in open_data_indicators():
+        out += [t for t in spec.tables if t not in out]
+    return out + [t for t in (POPULATION_TABLE, CONTEXT_TABLE) if t not in out]
+
+
+def region_keys(words: list[str] | None) -> list[str] | None:
+    """Region keys for names, keys and level words, plus Nederland and every VT-regio
+    (a region's figures are always compared with Nederland and ranked among the 26);
+    ``None`` (no filter) for 'alle'."""
+    if not words:
+        return [r.key for r in R.all_regions()]
+    if any(w.strip().lower() in ("alle", "all", "*") for w in words):
+        return None
+    keys: list[str] = []
+    for word in words:
+        try:
+            found = R.regions_at(word)
+        except UserInputError:
+            found = [R.resolve(word).region]
+        keys += [r.key for r in found if r.key not in keys]
+    always = [R.NATIONAL_KEY] + [r.key for r in R.regions_at("vt")]
+    return keys + [k for k in always if k not in keys]
+
+
+def run(args) -> int:
+    settings.configure(cache_dir=args.cache_dir, backend=args.backend)
+    tables = args.tables or default_tables()
+    regions = region_keys(args.regions)
+    periods = [parse_period(p).key for p in args.periods] if args.periods else None
+    store = CacheStore(settings.current().cache_path)
+    live = LiveSource(default_backends(settings.current().backend), store=store)
+    want = request_key(regions, periods)
+    results = []
+    bar = tqdm(tables, desc="CBS-tabellen", unit="tabel", file=sys.stderr, disable=None)
+    for table_id in bar:
+        bar.set_postfix_str(table_id)
+        try:
+            results.append(_fetch_one(live, store, table_id, regions, periods, want, args.force))
+        except NotAvailableError as exc:
+            results.append({"table": table_id, "status": "ontbreekt", "message": str(exc)})
+        except (SourceUnavailable, DataFault) as exc:
+            results.append({"table": table_id, "status": "fout", "message": str(exc)})
+            if isinstance(exc, SourceUnavailable):  # CBS unreachable: the other tables would wait too
+                results += [{"table": t, "status": "overgeslagen", "message": ""} for t in tables[len(results):]]
+                break
+    bar.close()
+    return _report(args, store, live, results)
+
+
+def _fetch_one(live, store, table_id, regions, periods, want, force) -> dict:
+    info = live.info(table_id)
+    status = "opgehaald"
+    for entry in store.find(table_id, want):
+        try:
+            store.load(entry)
+        except CorruptEntry as exc:
+            note(f"{exc} Wordt opnieuw opgehaald.")
+            status = "hersteld"
+            break
+        if not force and entry.get("modified") and str(entry["modified"]) >= str(info.get("Modified") or ""):
+            return {"table": table_id, "status": "actueel", "rows": entry["rows"], "modified": entry["modified"],
+                    "synthetic": entry.get("synthetic"), "host": entry.get("host")}
+        status = "vernieuwd"
+        break
+    bundle = live.table(table_id, regions=regions, periods=periods)
+    return {"table": table_id, "status": status, "rows": len(bundle.data), "modified": bundle.modified,
+            "synthetic": bool(bundle.provenance.get("synthetic")), "host": bundle.provenance.get("host")}
+
+
+def _report(args, store, live, results) -> int:
+    failed = [r for r in results if r["status"] in ("fout", "overgeslagen")]
+    missing = [r for r in results if r["status"] == "ontbreekt"]
+    good = [r for r in results if r not in failed and r not in missing]
+    host = live.describe().get("host")
+    if args.json:
+        emit_json({"cache_dir": str(store.path), "host": host, "tables": results})
+    else:
+        for r in results:
+            if r["status"] in ("fout", "ontbreekt"):
+                print(f"{r['table']:<10} {r['status']:<12} {r['message']}")
+            elif r["status"] == "overgeslagen":
+                print(f"{r['table']:<10} overgeslagen")
+            else:
+                print(f"{r['table']:<10} {r['status']:<12} {format_count(r['rows']):>8} rijen"
+                      f"   CBS gewijzigd {str(r.get('modified') or '?')[:10]}")
+        print(f"Cache: {store.path} ({len(good)} van {len(results)} tabellen bijgewerkt of actueel; bron {host}).")
+        if any(r.get("synthetic") for r in good):
+            print("LET OP: deze cijfers zijn OEFENDATA (synthetisch), niet de echte CBS-cijfers.")
+    if failed:
+        note(f"Niet gelukt: {failed[0]['message'] or 'CBS niet bereikbaar'}")
+        return 1
+    if missing and not good:
+        return 2
+    return 0

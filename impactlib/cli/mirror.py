@@ -1,0 +1,56 @@
+"""``impactmonitor mirror``: serve the active data as a CBS OData v3 endpoint on this machine.
+
+For training rooms without internet: participants point ``cbsodata`` at the mirror::
+
+    import cbsodata
+    cbsodata.options.catalog_url = "127.0.0.1:8765"
+    cbsodata.options.use_https = False
+    cbsodata.get_data("84852NED", filters="RegioS eq 'VT11  ' and Perioden eq '2021HJ01'")
+"""
+
+from __future__ import annotations
+
+import sys
+
+from ..errors import DataFault
+from ..mirror import MirrorServer, shelf_from_cache, shelf_from_snapshot
+from ..mirror.server import DEFAULT_PAGE_SIZE
+
+
+def register(sub) -> None:
+    p = sub.add_parser("mirror", help="bied de cijfers aan als CBS-compatibele OData-dienst (voor cursussen en tests)")
+    p.add_argument("--port", type=int, default=8765, help="poort (standaard 8765; 0 = een vrije poort)")
+    p.add_argument("--source", choices=("snapshot", "cache"), default="snapshot",
+                   help="wat de mirror aanbiedt: de snapshot (standaard: de oefendata) of de lokale cache")
+    p.add_argument("--snapshot", default=None, help="een draagbare snapshot (map) in plaats van de oefendata")
+    p.add_argument("--cache-dir", default=None, help="de cache-map bij --source cache")
+    p.add_argument("--page-size", type=int, default=DEFAULT_PAGE_SIZE,
+                   help="rijen per pagina voordat odata.nextLink volgt (standaard 10000, zoals CBS)")
+    p.add_argument("--bind", default="127.0.0.1",
+                   help="netwerkadres (standaard 127.0.0.1: alleen deze computer; 0.0.0.0 = het hele lokale netwerk)")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    shelf = shelf_from_cache(args.cache_dir) if args.source == "cache" else shelf_from_snapshot(args.snapshot)
+    try:
+        server = MirrorServer(shelf, host=args.bind, port=args.port, page_size=args.page_size)
+    except OSError as exc:
+        raise DataFault(f"Kan de mirror niet starten op {args.bind}:{args.port} ({exc.strerror or exc}); "
+                        "kies een andere poort met --port.") from None
+    desc = shelf.description
+    label = "OEFENDATA (synthetisch)" if desc.get("synthetic") else f"{desc.get('kind')} {desc.get('location', '')}".strip()
+    print(
+        f"Mirror draait op http://{server.address}/ODataApi/odata/ — {len(shelf.ids)} tabellen, bron: {label}.\n"
+        f"Gebruik: cbsodata.options.catalog_url = '{server.address}'; cbsodata.options.use_https = False\n"
+        f"of: IMPACTMONITOR_CBS_HOST={server.address} IMPACTMONITOR_CBS_HTTPS=0 impactmonitor fetch\n"
+        "Stoppen met Ctrl+C.",
+        flush=True,
+    )
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        sys.stderr.write("impactmonitor: mirror gestopt.\n")
+    finally:
+        server.httpd.server_close()
+    return 0

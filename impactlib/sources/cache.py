@@ -1,0 +1,404 @@
+"""The local cache of CBS tables: fetched once, used offline, checked on every read.
+
+Layout of a cache folder (default ``settings.current().cache_path``)::
+
+    manifest.json                    format version + one entry per cached part
+    <table id>/<entry>.parquet       the TypedDataSet rows of that part
+    <table id>/<entry>.meta.json     CBS metadata entity sets + provenance
+
+A *part* is one table for one request (region keys, period keys, dimension keys; ``None``
+= all). Its manifest entry records table id, host, backend, CBS ``Modified``, fetched_at,
+the request and the ``$filter`` sent, row count and the sha256 of both files. A request is
+answered from the newest part that *covers* it (:func:`covers`), selecting locally.
+
+Every write goes to a temporary file in the same folder followed by ``os.replace``; a file
+whose checksum no longer matches is reported and skipped (and refetched when online). A
+cache written by another format version is reported and ignored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import sys
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import DataFault, ImpactError, NotAvailableError
+from ..tables import TableBundle
+
+__all__ = [
+    "CacheStore", "CacheSource", "CorruptEntry", "request_key", "covers", "note", "export_snapshot", "CACHE_FORMAT",
+]
+
+CACHE_FORMAT = 1
+MANIFEST = "manifest.json"
+
+
+def note(text: str) -> None:
+    """A remark for the user on stderr (the CLI and notebooks show it; stdout stays clean)."""
+    sys.stderr.write(f"impactmonitor: {text}\n")
+
+
+# --------------------------------------------------------------------------- requests
+def _keys(values) -> list[str] | None:
+    return None if values is None else sorted({str(v).strip() for v in values})
+
+
+def request_key(regions=None, periods=None, filters=None) -> dict:
+    """A request in canonical form: sorted, stripped keys; ``None`` = everything."""
+    return {
+        "regions": _keys(regions),
+        "periods": _keys(periods),
+        "filters": {d: _keys(v) for d, v in sorted((filters or {}).items())},
+    }
+
+
+def covers(held: dict, want: dict) -> bool:
+    """Does a part fetched for ``held`` contain every row a request ``want`` needs?"""
+
+    def within(have, need):
+        return have is None or (need is not None and set(need) <= set(have))
+
+    if not (within(held["regions"], want["regions"]) and within(held["periods"], want["periods"])):
+        return False
+    return all(within(keys, want["filters"].get(dim)) for dim, keys in held["filters"].items())
+
+
+# --------------------------------------------------------------------------- files
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _parse_time(text: str | None) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(str(text))
+    except (TypeError, ValueError):
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def age_days(fetched_at: str | None) -> int | None:
+    moment = _parse_time(fetched_at)
+    return None if moment is None else max(0, (datetime.now(timezone.utc) - moment).days)
+
+
+def age_text(days: int | None) -> str:
+    """``0`` → ``'vandaag'``, ``1`` → ``'1 dag oud'``, ``12`` → ``'12 dagen oud'``."""
+    if days is None:
+        return "leeftijd onbekend"
+    return "vandaag" if days == 0 else f"{days} dag{'en' if days != 1 else ''} oud"
+
+
+class CorruptEntry(DataFault):
+    """A cached file is missing, truncated or changed (its checksum no longer matches)."""
+
+
+# --------------------------------------------------------------------------- the store
+class CacheStore:
+    """Read and write cached parts of CBS tables in one folder."""
+
+    def __init__(self, path: str | os.PathLike | None = None):
+        from .. import settings
+
+        self.path = Path(path or settings.current().cache_path).expanduser()
+        self._reported: set[str] = set()
+
+    # -- manifest ---------------------------------------------------------------------
+    def manifest(self) -> dict:
+        """The manifest; an unreadable one or one of another format counts as empty."""
+        path = self.path / MANIFEST
+        empty = {"format": CACHE_FORMAT, "entries": {}}
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return empty
+        except (OSError, ValueError):
+            self._report("manifest", f"Het cache-overzicht {path} is beschadigd; de cache wordt opnieuw gevuld.")
+            return empty
+        if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT:
+            version = data.get("format") if isinstance(data, dict) else "?"
+            self._report("format", f"De cache in {self.path} heeft een ander formaat (versie {version}, "
+                                   f"verwacht {CACHE_FORMAT}); die wordt genegeerd en opnieuw opgehaald.")
+            return empty
+        return data
+
+    def entries(self, table_id: str | None = None) -> list[dict]:
+        """Manifest entries (of one table), newest first."""
+        rows = [e for e in self.manifest()["entries"].values() if table_id in (None, e["table_id"])]
+        return sorted(rows, key=lambda e: e.get("fetched_at") or "", reverse=True)
+
+    def table_ids(self) -> list[str]:
+        return sorted({e["table_id"] for e in self.entries()})
+
+    def find(self, table_id: str, want: dict) -> list[dict]:
+        """Entries of ``table_id`` that cover the request, newest first."""
+        return [e for e in self.entries(table_id) if covers(e["request"], want)]
+
+    # -- read -------------------------------------------------------------------------
+    def _read(self, entry: dict, name: str, checksum: str) -> bytes:
+        path = self.path / entry[name]
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = b""
+        if _sha256(data) != checksum:
+            raise CorruptEntry(
+                f"Cachebestand {path.name} van tabel {entry['table_id']} is beschadigd of onvolledig "
+                "(controlegetal klopt niet)."
+            )
+        return data
+
+    def load(self, entry: dict) -> TableBundle:
+        """The cached part as a bundle with ``kind: cache``; :class:`CorruptEntry` if damaged."""
+        meta_doc = json.loads(self._read(entry, "meta_file", entry["meta_sha256"]))
+        data = pd.read_parquet(io.BytesIO(self._read(entry, "data_file", entry["sha256"])))
+        prov = dict(meta_doc.get("provenance") or {})
+        prov.update({
+            "kind": "cache",
+            "origin": prov.get("kind"),
+            "synthetic": bool(entry.get("synthetic")),
+            "host": entry.get("host"),
+            "backend": entry.get("backend"),
+            "fetched_at": entry.get("fetched_at"),
+            "modified": entry.get("modified"),
+            "cache_dir": str(self.path),
+            "age_days": age_days(entry.get("fetched_at")),
+        })
+        return TableBundle(entry["table_id"], meta_doc["meta"], data, prov)
+
+    def merged(self, table_id: str) -> TableBundle:
+        """Every sound part of a table as one bundle (newest rows win); for mirror and snapshot."""
+        bundles = []
+        for entry in self.entries(table_id):
+            try:
+                bundles.append(self.load(entry))
+            except CorruptEntry as exc:
+                self._report(entry["id"], f"{exc} Dit deel wordt overgeslagen.")
+        if not bundles:
+            raise NotAvailableError(f"Tabel {table_id} zit niet (onbeschadigd) in de cache {self.path}.")
+        newest = bundles[0]
+        dims = [d for d in newest.dimensions() if d in newest.data]
+        data = pd.concat([b.data for b in bundles], ignore_index=True).drop_duplicates(subset=dims)
+        data = data.sort_values("ID" if "ID" in data else dims).reset_index(drop=True)
+        prov = dict(newest.provenance, synthetic=any(b.provenance.get("synthetic") for b in bundles))
+        return TableBundle(table_id, newest.meta, data, prov)
+
+    # -- write ------------------------------------------------------------------------
+    def save(self, bundle: TableBundle, want: dict) -> dict:
+        """Store a fetched bundle as the part for request ``want``; parts it covers are dropped."""
+        prov = bundle.provenance
+        entry_id = hashlib.sha1(json.dumps([bundle.table_id, want], sort_keys=True).encode()).hexdigest()[:16]
+        folder = Path(bundle.table_id)
+        buf = io.BytesIO()
+        bundle.data.reset_index(drop=True).to_parquet(buf, index=False)
+        data = buf.getvalue()
+        meta = json.dumps({"table_id": bundle.table_id, "meta": bundle.meta, "provenance": prov},
+                          ensure_ascii=False, default=str).encode("utf-8")
+        entry = {
+            "id": entry_id,
+            "table_id": bundle.table_id,
+            "host": prov.get("host"),
+            "backend": prov.get("backend"),
+            "modified": bundle.modified,
+            "fetched_at": prov.get("fetched_at") or datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "request": want,
+            "filter": prov.get("filter", ""),
+            "rows": int(len(bundle.data)),
+            "synthetic": bool(prov.get("synthetic")),
+            "format": CACHE_FORMAT,
+            "data_file": str(folder / f"{entry_id}.parquet"),
+            "meta_file": str(folder / f"{entry_id}.meta.json"),
+            "sha256": _sha256(data),
+            "meta_sha256": _sha256(meta),
+        }
+        atomic_write(self.path / entry["data_file"], data)
+        atomic_write(self.path / entry["meta_file"], meta)
+        manifest = self.manifest()
+        entries = manifest["entries"]
+        for other in [e for e in entries.values() if e["table_id"] == bundle.table_id and e["id"] != entry_id]:
+            if covers(want, other["request"]):
+                del entries[other["id"]]
+                for name in ("data_file", "meta_file"):
+                    (self.path / other[name]).unlink(missing_ok=True)
+        entries[entry_id] = entry
+        manifest.update(format=CACHE_FORMAT, updated=entry["fetched_at"])
+        atomic_write(self.path / MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False).encode("utf-8"))
+        return entry
+
+    def save_quietly(self, bundle: TableBundle, want: dict) -> dict | None:
+        """:meth:`save`, but a full disk or a read-only folder only costs a note."""
+        try:
+            return self.save(bundle, want)
+        except OSError as exc:
+            self._report("write", f"Kon de cache in {self.path} niet bijwerken ({exc.__class__.__name__}); "
+                                  "de cijfers zijn wel opgehaald.")
+            return None
+
+    # -- reporting --------------------------------------------------------------------
+    def describe(self) -> dict:
+        """Provenance of the whole cache: per table its newest part (host, dates, rows)."""
+        entries = self.entries()
+        tables: dict[str, dict] = {}
+        for e in entries:  # newest first: the first entry of a table describes it
+            row = tables.setdefault(e["table_id"], {
+                **{k: e.get(k) for k in ("host", "backend", "modified", "fetched_at", "rows", "synthetic")},
+                "age_days": age_days(e.get("fetched_at")), "parts": 0,
+            })
+            row["parts"] += 1
+        return {
+            "kind": "cache",
+            "location": str(self.path),
+            "format": CACHE_FORMAT,
+            "synthetic": any(e.get("synthetic") for e in entries),
+            "hosts": sorted({e.get("host") or "" for e in entries} - {""}),
+            "tables": dict(sorted(tables.items())),
+        }
+
+    def _report(self, key: str, text: str) -> None:
+        if key not in self._reported:
+            self._reported.add(key)
+            note(text)
+
+
+# --------------------------------------------------------------------------- the source
+class CacheSource:
+    """Answers from the cache. ``refetch`` (a callable returning a live source) repairs damage."""
+
+    kind = "cache"
+
+    def __init__(self, store: CacheStore | None = None, *, refetch=None, announce: bool = True):
+        self.store = store or CacheStore()
+        self.refetch = refetch
+        self.announce = announce
+        self._announced = False
+
+    def table(self, table_id, *, regions=None, periods=None, filters=None) -> TableBundle:
+        want = request_key(regions, periods, filters)
+        damage = None
+        for entry in self.store.find(table_id, want):
+            try:
+                bundle = self.store.load(entry)
+            except CorruptEntry as exc:
+                self.store._report(entry["id"], str(exc))
+                damage = exc
+                continue
+            self._say_age(bundle.provenance)
+            return bundle.select(regions=regions, periods=periods, filters=filters)
+        if damage is not None:
+            return self._repair(table_id, damage, regions, periods, filters)
+        raise NotAvailableError(
+            f"Tabel {table_id} zit (voor deze regio's en perioden) niet in de cache {self.store.path}; "
+            f"haal hem op met 'impactmonitor fetch --tables {table_id}'."
+        )
+
+    def _repair(self, table_id, damage, regions, periods, filters) -> TableBundle:
+        if self.refetch is not None:
+            try:
+                live = self.refetch()
+                bundle = live.table(table_id, regions=regions, periods=periods, filters=filters)
+            except ImpactError as exc:
+                raise DataFault(f"{damage} Opnieuw ophalen lukt niet: {exc}") from None
+            note(f"Tabel {table_id} is opnieuw opgehaald bij {bundle.provenance.get('host')}.")
+            return bundle
+        raise DataFault(f"{damage} Haal de tabel opnieuw op met 'impactmonitor fetch --tables {table_id}'.")
+
+    def _say_age(self, prov: dict) -> None:
+        if self.announce and not self._announced:
+            self._announced = True
+            note(f"Cijfers uit de cache (opgehaald {str(prov.get('fetched_at'))[:10]}, "
+                 f"{age_text(prov.get('age_days'))}).")
+
+    def describe(self) -> dict:
+        return self.store.describe()
+
+
+# --------------------------------------------------------------------------- portable snapshots
+def export_snapshot(store: CacheStore, out: str | os.PathLike, *, name: str | None = None) -> dict:
+    """Write the cache as a snapshot folder that :class:`~impactlib.sources.SnapshotSource` reads.
+
+    Per table ``<id>.meta.json`` and ``<id>.parquet`` (all cached parts merged) plus
+    ``manifest.json``; the folder appears whole or not at all (built aside, then renamed).
+    Oefendata stays marked synthetic.
+    """
+    import shutil
+
+    out = Path(out).expanduser()
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / "manifest.json").exists())):
+        from ..errors import UserInputError
+
+        raise UserInputError(f"{out} bestaat al en is geen snapshot-map; kies een andere --out.")
+    ids = store.table_ids()
+    if not ids:
+        raise DataFault(f"De cache {store.path} is leeg; vul hem eerst met 'impactmonitor fetch'.")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
+    try:
+        tables, checksums, periods, provisional, hosts, synthetic = {}, {}, set(), set(), set(), False
+        for table_id in ids:
+            bundle = store.merged(table_id)
+            buf = io.BytesIO()
+            bundle.data.to_parquet(buf, index=False)
+            files = {f"{table_id}.parquet": buf.getvalue(),
+                     f"{table_id}.meta.json": json.dumps(bundle.meta, ensure_ascii=False, indent=1).encode("utf-8")}
+            for fname, data in files.items():
+                (work / fname).write_bytes(data)
+                checksums[fname] = _sha256(data)
+            prov = bundle.provenance
+            synthetic |= bool(prov.get("synthetic"))
+            hosts.add(prov.get("host") or "")
+            titles = bundle.period_titles()
+            keys = set(bundle.data[bundle.time_dimension()].str.strip()) if len(bundle.data) else set()
+            periods |= keys
+            provisional |= {k for k in keys if str(titles.get(k, "")).endswith("*")}
+            tables[table_id] = {"title": bundle.title, "rows": int(len(bundle.data)), "modified": bundle.modified,
+                                "fetched_at": prov.get("fetched_at"), "host": prov.get("host"),
+                                "synthetic": bool(prov.get("synthetic"))}
+        halves = sorted(p for p in periods if "HJ" in p) or sorted(periods)
+        manifest = {
+            "name": name or ("oefendata" if synthetic else "cbs-cache"),
+            "synthetic": synthetic,
+            "format_version": 1,
+            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "host": ", ".join(sorted(hosts - {""})) or None,
+            "source": "cache",
+            "note": ("OEFENDATA (synthetisch): niet voor beleid gebruiken." if synthetic
+                     else "Cijfers van CBS (CC BY 4.0), opgehaald in de lokale cache."),
+            "periods": {"first": halves[0] if halves else None, "last": halves[-1] if halves else None,
+                        "provisional": sorted(provisional)},
+            "tables": tables,
+            "checksums": checksums,
+        }
+        (work / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+        old = None
+        if out.exists():
+            old = out.with_name(f".{out.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(out, old)
+        os.replace(work, out)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+        return manifest
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise

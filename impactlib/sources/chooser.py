@@ -1,0 +1,142 @@
+"""Build the source a user asked for: ``live``, ``cache`` or ``auto`` (``snapshot`` lives in
+:mod:`impactlib.sources`).
+
+- ``live``: CBS itself (host from ``IMPACTMONITOR_CBS_HOST``); what is fetched is also
+  written to the cache, so the next offline session has it.
+- ``cache``: only what ``impactmonitor fetch`` (or earlier live use) stored; a damaged
+  file is refetched when CBS answers, otherwise it is an error.
+- ``auto``: live with a short timeout, then the cache, then the bundled oefendata; it says
+  on stderr which one it used, and the provenance records it (``via``, ``fallback``).
+"""
+
+from __future__ import annotations
+
+from .. import settings
+from ..errors import ImpactError, NotAvailableError, SourceUnavailable
+from ..tables import TableBundle
+from .cache import CacheSource, CacheStore, age_text, note
+from .live import LiveSource, cbs_host, cbs_https, default_backends
+from .snapshot import SnapshotSource
+
+__all__ = ["build_source", "forget_sources", "AutoSource", "PROBE_TIMEOUT"]
+
+#: Seconds ``auto`` waits for CBS before it turns to the cache.
+PROBE_TIMEOUT = 4.0
+
+_built: dict[tuple, object] = {}
+
+
+def build_source(kind: str):
+    """The source for ``kind`` (``live``, ``cache`` or ``auto``) under the current settings.
+
+    One instance per kind, settings and CBS host for the whole process, so what it fetched,
+    found unreachable or already said is remembered across calls; :func:`forget_sources`
+    starts afresh (e.g. in a long notebook session once the network is back).
+    """
+    key = (kind, settings.current(), cbs_host(), cbs_https())
+    if key not in _built:
+        _built[key] = _new_source(kind)
+    return _built[key]
+
+
+def forget_sources() -> None:
+    _built.clear()
+
+
+def _new_source(kind: str):
+    s = settings.current()
+    store = CacheStore(s.cache_path)
+    if kind == "live":
+        return LiveSource(default_backends(s.backend), store=store)
+    if kind == "cache":
+        return CacheSource(store, refetch=lambda: LiveSource(default_backends(s.backend), store=store))
+    if kind == "auto":
+        return AutoSource(
+            lambda: LiveSource(default_backends(s.backend), store=store),
+            CacheSource(store, announce=False),
+            SnapshotSource(s.snapshot),
+        )
+    raise ValueError(f"unknown source kind {kind!r}")
+
+
+class AutoSource:
+    """Live if CBS answers quickly, else the cache, else the snapshot — per table, with a note."""
+
+    kind = "auto"
+
+    def __init__(self, live_factory, cache: CacheSource, snapshot: SnapshotSource, *,
+                 probe_timeout: float = PROBE_TIMEOUT):
+        self._live_factory = live_factory
+        self._live: LiveSource | None = None
+        self.cache = cache
+        self.snapshot = snapshot
+        self.probe_timeout = probe_timeout
+        self.offline_reason: str | None = None  # set once CBS failed to answer
+        self._probed = False
+        self._said: set[str] = set()
+
+    def live(self) -> LiveSource:
+        if self._live is None:
+            self._live = self._live_factory()
+        return self._live
+
+    def table(self, table_id, *, regions=None, periods=None, filters=None) -> TableBundle:
+        reasons = []
+        if self.offline_reason is None:
+            try:
+                if not self._probed:  # first contact: a quick probe, so an outage costs seconds
+                    self.live().info(table_id, timeout=self.probe_timeout, retries=0)
+                    self._probed = True
+                bundle = self.live().table(table_id, regions=regions, periods=periods, filters=filters)
+                return self._used(bundle, "live", "")
+            except SourceUnavailable as exc:
+                self.offline_reason = _gist(exc)
+                reasons.append(self.offline_reason)
+            except ImpactError as exc:  # a retired table or a garbled answer: this table only
+                reasons.append(_gist(exc))
+        else:
+            reasons.append(self.offline_reason)
+        try:
+            bundle = self.cache.table(table_id, regions=regions, periods=periods, filters=filters)
+            return self._used(bundle, "cache", reasons[0])
+        except ImpactError as exc:
+            reasons.append(_gist(exc))
+        bundle = self.snapshot.table(table_id, regions=regions, periods=periods, filters=filters)
+        return self._used(bundle, "snapshot", "; ".join(reasons))
+
+    def _used(self, bundle: TableBundle, kind: str, reason: str) -> TableBundle:
+        prov = dict(bundle.provenance, via="auto")
+        if reason:
+            prov["fallback"] = reason
+        if kind not in self._said:
+            self._said.add(kind)
+            if kind == "live":
+                note(f"Bron: CBS live ({prov.get('host')}).")
+            elif kind == "cache":
+                note(f"CBS niet gebruikt: {reason}. Cijfers uit de cache (opgehaald "
+                     f"{str(prov.get('fetched_at'))[:10]}, {age_text(prov.get('age_days'))}).")
+            else:
+                label = "OEFENDATA (synthetisch)" if prov.get("synthetic") else "de snapshot"
+                note(f"Geen live- of cachecijfers: {reason}. Gebruikt: {label}.")
+        return TableBundle(bundle.table_id, bundle.meta, bundle.data, prov)
+
+    def describe(self) -> dict:
+        return {
+            "kind": "auto",
+            "order": ["live", "cache", "snapshot"],
+            "live": self.live().describe(),
+            "cache": self.cache.describe(),
+            "snapshot": _safe(self.snapshot.describe),
+        }
+
+
+def _gist(exc: Exception) -> str:
+    """The 'what happened' half of a one-line message (before the advice after ';')."""
+    return str(exc).split("; ")[0].rstrip(".")
+
+
+def _safe(fn) -> dict:
+    try:
+        return fn()
+    except (ImpactError, NotAvailableError) as exc:
+        return {"error": str(exc)}
