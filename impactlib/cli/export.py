@@ -1,0 +1,45 @@
+"""``impactmonitor export``: every open-data figure of one region in one xlsx or csv file."""
+
+from __future__ import annotations
+
+from .. import export
+from .. import regions as R
+from .common import add_data_options, apply_data_options, emit_json, note
+
+
+def register(sub) -> None:
+    p = sub.add_parser("export", help="alle open-data-cijfers van één regio naar Excel of CSV")
+    p.add_argument("--region", required=True, help="regio, bijv. 'Zaanstreek-Waterland', 'Drenthe' of 'Assen'")
+    p.add_argument("--level", default=None, help="niveau bij namen die vaker voorkomen: vt, provincie, landsdeel, gemeente")
+    p.add_argument("--format", choices=export.FORMATS, default=None,
+                   help="xlsx (standaard; bladen cijfers, bronnen, toelichting) of csv (met een bestand <naam>_bronnen.csv)")
+    p.add_argument("--out", default=None, help="uitvoerbestand (standaard: outputs/export/<regio>.xlsx)")
+    add_data_options(p)
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    apply_data_options(args)
+    resolution = R.resolve(args.region, args.level)
+    region = resolution.region
+    out = args.out or export.default_path(region, args.format or "xlsx")
+    export.target_paths(out, args.format)  # a wrong --out fails before any data is read
+    table = export.region_table(region, source=args.source)
+    files = export.write_export(table, out, args.format)
+    missing = table.attrs["missing"]
+    if args.json:
+        emit_json({
+            "region": region.name, "region_key": region.key, "region_level": region.level,
+            "files": [str(f) for f in files], "rows": len(table), "indicators": int(table["indicator"].nunique()),
+            "missing": missing, "synthetic": bool(table.attrs["synthetic"]), "note": resolution.note or None,
+        })
+        return 0
+    note(resolution.note)
+    if table.attrs["synthetic"]:
+        print("LET OP: OEFENDATA — synthetische cijfers (behalve de gepubliceerde voorbeeldcijfers); niet voor beleid gebruiken.")
+    print(f"{region.name} ({region.level_label}): {table['indicator'].nunique()} indicatoren, {len(table)} rijen.")
+    for f in files:
+        print(f"Geschreven: {f}")
+    for ind, reason in missing.items():
+        note(f"{ind} ontbreekt: {reason}")
+    return 0

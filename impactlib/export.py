@@ -1,0 +1,315 @@
+"""All open-data figures of one region in one file (recommendation 3.1 of the monitor).
+
+>>> from impactlib.export import region_table, write_export
+>>> table = region_table("Zaanstreek-Waterland")                       # doctest: +SKIP
+>>> write_export(table, "outputs/export/zaanstreek-waterland.xlsx")     # doctest: +SKIP
+
+:func:`region_table` returns one row per indicator, category and period with Dutch column
+names (:data:`COLUMNS`): the region's value, the CBS counts behind it, Nederland in the same
+period and, for a Veilig Thuis-regio, its rank among the 26 VT-regio's (1 = highest value;
+equal values share the lowest rank number). Unknown figures stay empty, never 0.
+
+:func:`write_export` writes an Excel workbook (sheets ``cijfers``, ``bronnen``,
+``toelichting``) or a CSV pair (``<naam>.csv`` and ``<naam>_bronnen.csv``; ``;`` as separator
+and a decimal comma, as Dutch Excel expects). Files appear whole or not at all: everything is
+written to temporary files in the target folder first and moved into place with
+:func:`os.replace`. Oefendata are flagged at the top of the sources, plainly.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import query
+from . import regions as _regions
+from .catalogue import get_indicator_spec, open_data_indicators, table_specs
+from .errors import DataFault, NotAvailableError, ParameterError
+from .formatting import round_half_up
+from .regions import Region
+
+__all__ = [
+    "COLUMNS",
+    "FORMATS",
+    "OEFENDATA_NOTE",
+    "region_table",
+    "sources_table",
+    "header_lines",
+    "explanation",
+    "default_path",
+    "target_paths",
+    "write_export",
+    "write_table",
+    "atomic_files",
+]
+
+COLUMNS = [
+    "indicator", "naam", "categorie", "periode", "periodetitel", "voorlopig", "waarde", "eenheid",
+    "teller", "noemer", "nederland", "rang", "aantal_regios", "bron",
+]
+FORMATS = ("xlsx", "csv")
+UNIT_LABELS = {"percent": "procent", "per_10k": "per 10.000 inwoners", "count": "aantal"}
+PROVISIONAL_LABELS = {"": "nee", "*": "ja", "**": "ja (nader voorlopig)"}
+LICENCE = "CBS, CC BY 4.0: vrij te gebruiken met bronvermelding 'CBS'"
+OEFENDATA_NOTE = (
+    "LET OP: OEFENDATA. Deze cijfers zijn synthetisch (behalve de gepubliceerde voorbeeldcijfers) "
+    "en dienen alleen om te oefenen; gebruik ze niet voor beleid. Haal echte cijfers op met --source live."
+)
+SOURCE_COLUMNS = ["indicator", "naam", "bron", "cbs_tabellen", "licentie", "opmerking"]
+
+
+# --------------------------------------------------------------------------- the table
+def region_table(region: str | Region, *, level: str | None = None, source: str | None = None) -> pd.DataFrame:
+    """Every open-data indicator for one region, all half years, beside Nederland.
+
+    ``frame.attrs`` holds ``region`` (the :class:`Region`), ``note`` (how an ambiguous name
+    was read), ``synthetic``, ``source`` (one provenance per indicator id) and ``missing``
+    (indicator id → Dutch reason, for indicators the source has no figures for here).
+    """
+    resolution = _regions.resolve(region, level)
+    reg = resolution.region
+    parts, provenances, missing = [], {}, {}
+    for spec in open_data_indicators():
+        try:
+            if reg.level == "vt":
+                frame = _with_rank(query.indicator_values(spec.id, "vt", None, source=source), reg)
+            else:
+                frame = query.get_indicator(spec.id, reg, None, source=source)
+                frame["rang"], frame["aantal_regios"] = np.nan, np.nan
+        except NotAvailableError as exc:
+            missing[spec.id] = str(exc)
+            continue
+        provenances[spec.id] = query.provenance(frame)
+        parts.append(_dutch_columns(frame, spec.name))
+    if not parts:
+        raise NotAvailableError(f"Geen enkele indicator heeft cijfers voor {reg.name}; kies een andere regio of bron.")
+    table = pd.concat(parts, ignore_index=True)[COLUMNS]
+    table.attrs.update(
+        region=reg,
+        note=resolution.note,
+        source=provenances,
+        missing=missing,
+        synthetic=any(p.get("synthetic") for p in provenances.values()),
+    )
+    return table
+
+
+def _display(values: pd.Series) -> pd.Series:
+    """Round to one decimal the way every other output does (55,6 %, never 55,5 %)."""
+    return values.map(lambda v: round_half_up(v, 1) if pd.notna(v) else np.nan).astype(float)
+
+
+def _with_rank(frame: pd.DataFrame, region: Region) -> pd.DataFrame:
+    """Rank every VT-regio per period and category on the shown (rounded) value."""
+    frame = frame.copy()
+    groups = frame.assign(shown=_display(frame["value"])).groupby(["period", "category"], sort=False)["shown"]
+    frame["rang"] = groups.rank(method="min", ascending=False)
+    frame["aantal_regios"] = groups.transform("count")
+    frame.loc[frame["value"].isna(), "aantal_regios"] = np.nan  # no rank without a value
+    return frame[frame["region_key"] == region.key]
+
+
+def _dutch_columns(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    whole = lambda s: s.round().astype("Int64")  # noqa: E731 - counts and ranks are whole numbers
+    return pd.DataFrame(
+        {
+            "indicator": frame["indicator"],
+            "naam": name,
+            "categorie": frame["category"],
+            "periode": frame["period"],
+            "periodetitel": frame["period_title"],
+            "voorlopig": frame["provisional"].map(PROVISIONAL_LABELS),
+            "waarde": _display(frame["value"]),
+            "eenheid": frame["unit"].map(UNIT_LABELS),
+            "teller": whole(frame["numerator"]),
+            "noemer": whole(frame["denominator"]),
+            "nederland": _display(frame["national"]),
+            "rang": whole(frame["rang"]),
+            "aantal_regios": whole(frame["aantal_regios"]),
+            "bron": frame["source"],
+        }
+    )
+
+
+def sources_table(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per indicator: name, source, CBS tables with titles, licence, catalogue note."""
+    titles = table_specs()
+    rows = []
+    for ind in dict.fromkeys([*table["indicator"], *table.attrs.get("missing", {})]):
+        spec = get_indicator_spec(ind)
+        tables = "; ".join(f"{t} ({titles[t]['title']})" if t in titles else t for t in spec.tables)
+        remark = " ".join(filter(None, [spec.note, table.attrs.get("missing", {}).get(ind)]))
+        rows.append([ind, spec.name, spec.source_name, tables, LICENCE, remark])
+    return pd.DataFrame(rows, columns=SOURCE_COLUMNS)
+
+
+def header_lines(table: pd.DataFrame) -> list[str]:
+    """What a reader must see first: the oefendata warning (if any) and what the file holds."""
+    reg: Region = table.attrs["region"]
+    kinds = sorted({p.get("kind", "") for p in table.attrs.get("source", {}).values()} - {""})
+    lines = [OEFENDATA_NOTE] if table.attrs.get("synthetic") else []
+    lines.append(
+        f"Impactmonitor huiselijk geweld en kindermishandeling: alle open-data-indicatoren voor "
+        f"{reg.name} ({reg.level_label}); gemaakt op {date.today():%d-%m-%Y}; databron: {', '.join(kinds) or 'onbekend'}."
+    )
+    return lines
+
+
+def explanation(table: pd.DataFrame, fmt: str = "xlsx") -> list[str]:
+    """How to read the figures, one Dutch line each (sheet ``toelichting``)."""
+    reg: Region = table.attrs["region"]
+    lines = [
+        f"Elke rij is één indicator, categorie en periode voor {reg.name}; de kolommen zijn hieronder uitgelegd.",
+        "waarde: het cijfer van de regio. 'procent' is een aandeel van het totaal in dezelfde regio en periode; "
+        "'per 10.000 inwoners' is het aantal gedeeld door de bevolking op 1 januari van dat jaar, maal 10.000. "
+        "Percentages en cijfers per 10.000 inwoners zijn afgerond op één decimaal.",
+        "teller en noemer: de CBS-aantallen achter een aandeel of cijfer per 10.000 inwoners. CBS rondt aantallen af "
+        "op veelvouden van 5, dus kleine verschillen kunnen ruis zijn; de bevolking (noemer) is exact.",
+        "Lege cel: onbekend (bij CBS '.'), bijvoorbeeld geheim wegens kleine aantallen of niet te berekenen. "
+        "Een lege cel is nooit 0.",
+        "voorlopig: 'ja' is een voorlopig cijfer (bij CBS '*'), 'ja (nader voorlopig)' is '**'; CBS kan deze "
+        "cijfers nog bijstellen.",
+        "nederland: hetzelfde cijfer voor heel Nederland in dezelfde periode (en categorie).",
+        "rang en aantal_regios: de plaats van de regio onder de 26 Veilig Thuis-regio's met een bekend cijfer "
+        "(1 = hoogste waarde; gelijke waarden delen het laagste rangnummer). Alleen bij Veilig Thuis-regio's. "
+        "Een hoge of lage rang is op zich niet goed of slecht: lees het cijfer met de context van de regio.",
+        "bron: de CBS-tabellen waaruit het cijfer berekend is (licentie CC BY 4.0, vermeld 'CBS' als bron).",
+    ]
+    if fmt == "csv":
+        lines.append("CSV: scheidingsteken ';' en decimale komma, zoals Nederlandse Excel verwacht (UTF-8).")
+    return lines
+
+
+# --------------------------------------------------------------------------- paths
+def default_path(region: Region, fmt: str = "xlsx", folder: str | Path = "outputs/export") -> Path:
+    """``outputs/export/<region-slug>.<fmt>``."""
+    return Path(folder) / f"{region.slug}.{fmt}"
+
+
+def target_paths(path: str | Path, fmt: str | None = None) -> tuple[str, list[Path]]:
+    """Check the output path and return the format and the file(s) it will produce.
+
+    The format follows ``fmt`` or the file extension; a folder, a clash between both or an
+    unknown extension is the user's mistake (:class:`ParameterError`).
+    """
+    path = Path(path).expanduser()
+    ext = path.suffix.lower().lstrip(".")
+    if path.is_dir():
+        raise ParameterError(f"--out {path} is een map; geef een bestandsnaam, bijvoorbeeld {path / 'regio.xlsx'}.")
+    if fmt is None:
+        if ext not in FORMATS:
+            raise ParameterError(f"Bestand {path.name} heeft geen bekende extensie; gebruik .xlsx of .csv (of --format).")
+        fmt = ext
+    if fmt not in FORMATS:
+        raise ParameterError(f"Formaat '{fmt}' bestaat niet; kies xlsx of csv.")
+    if ext != fmt:
+        raise ParameterError(f"--out {path.name} past niet bij --format {fmt}; gebruik een naam op .{fmt}.")
+    if fmt == "csv":
+        return fmt, [path, path.with_name(f"{path.stem}_bronnen.csv")]
+    return fmt, [path]
+
+
+# --------------------------------------------------------------------------- writing
+def write_export(table: pd.DataFrame, path: str | Path, fmt: str | None = None) -> list[Path]:
+    """Write ``table`` (from :func:`region_table`) as xlsx or csv; return the files written."""
+    fmt, paths = target_paths(path, fmt)
+    if fmt == "xlsx":
+        writers = [lambda tmp: _write_xlsx(table, tmp)]
+    else:
+        writers = [lambda tmp: _write_csv(table, tmp), lambda tmp: _write_sources_csv(table, tmp)]
+    atomic_files(dict(zip(paths, writers)))
+    return paths
+
+
+def write_table(frame: pd.DataFrame, path: str | Path, notes: list[str], fmt: str | None = None) -> list[Path]:
+    """Any tidy table with its notes: xlsx sheets ``cijfers`` and ``toelichting``, or a CSV
+    plus ``<naam>_toelichting.csv``. Empty cells stay empty; writing is atomic."""
+    fmt, paths = target_paths(path, fmt)
+    notes_frame = pd.DataFrame({"toelichting": notes})
+    if fmt == "xlsx":
+        def write(tmp):
+            with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
+                frame.to_excel(xl, sheet_name="cijfers", index=False)
+                notes_frame.to_excel(xl, sheet_name="toelichting", index=False)
+        atomic_files({paths[0]: write})
+        return paths[:1]
+    paths = [paths[0], paths[0].with_name(f"{paths[0].stem}_toelichting.csv")]
+    atomic_files({
+        paths[0]: lambda tmp: _write_csv(frame, tmp),
+        paths[1]: lambda tmp: _write_csv(notes_frame, tmp),
+    })
+    return paths
+
+
+def atomic_files(writers: dict[Path, Callable[[Path], None]]) -> None:
+    """Run each writer on a temporary file beside its target, then move all into place.
+
+    Nothing reaches a target unless every writer succeeded; temporary files never remain.
+    A disk problem becomes a :class:`DataFault` (exit code 1) with one Dutch line.
+    """
+    temps: dict[Path, Path] = {}
+    try:
+        for target, write in writers.items():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=f".tmp{target.suffix}")
+            os.close(fd)
+            temps[target] = Path(tmp)
+            write(temps[target])
+        for target, tmp in temps.items():
+            os.replace(tmp, target)
+    except OSError as exc:
+        where = next(iter(writers)).parent
+        raise DataFault(
+            f"Kan niet schrijven in {where} ({exc.strerror or exc}); kies met --out een map waarin u mag schrijven."
+        ) from None
+    finally:
+        for tmp in temps.values():
+            tmp.unlink(missing_ok=True)
+
+
+def _write_xlsx(table: pd.DataFrame, tmp: Path) -> None:
+    from openpyxl.styles import Font
+
+    sources = sources_table(table)
+    head = header_lines(table)
+    with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
+        table.to_excel(xl, sheet_name="cijfers", index=False)
+        sources.to_excel(xl, sheet_name="bronnen", index=False, startrow=len(head) + 1)
+        pd.DataFrame({"toelichting": explanation(table, "xlsx")}).to_excel(xl, sheet_name="toelichting", index=False)
+        book = xl.book
+        sheet = book["bronnen"]
+        for i, line in enumerate(head, start=1):
+            sheet.cell(row=i, column=1, value=line).font = Font(bold=True, color="C00000" if "OEFENDATA" in line else None)
+        for ws, widths in ((book["cijfers"], [34, 50, 30, 10, 18, 10, 10, 20, 10, 10, 11, 7, 13, 60]),
+                           (book["bronnen"], [34, 60, 40, 60, 45, 60]), (book["toelichting"], [160])):
+            for col, width in zip("ABCDEFGHIJKLMN", widths):
+                ws.column_dimensions[col].width = width
+        book["cijfers"].freeze_panes = "A2"
+
+
+def _write_csv(table: pd.DataFrame, tmp: Path) -> None:
+    table.to_csv(tmp, sep=";", decimal=",", index=False, encoding="utf-8-sig")
+
+
+def _write_sources_csv(table: pd.DataFrame, tmp: Path) -> None:
+    """The sources as a CSV that reads like the xlsx sheet: note first, then the table."""
+    buf = io.StringIO()
+    out = csv.writer(buf, delimiter=";", lineterminator="\n")
+    for line in header_lines(table):
+        out.writerow([line])
+    out.writerow([])
+    out.writerow(SOURCE_COLUMNS)
+    out.writerows(sources_table(table).itertuples(index=False))
+    out.writerow([])
+    out.writerow(["toelichting"])
+    for line in explanation(table, "csv"):
+        out.writerow([line])
+    tmp.write_text(buf.getvalue(), encoding="utf-8-sig")
