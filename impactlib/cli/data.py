@@ -72,8 +72,11 @@ def _lines(desc: dict, indent: str = "") -> list[str]:
     if kind == "snapshot":
         out.append(f"{indent}Bron: snapshot '{desc.get('name')}' ({desc.get('location')})")
         if desc.get("synthetic"):
-            out.append(f"{indent}  LET OP: {SYNTHETIC_LABEL} — geen echte cijfers, behalve de gepubliceerde voorbeeldcijfers.")
+            out.append(f"{indent}  LET OP: {SYNTHETIC_LABEL} — synthetische cijfers, niet voor beleid; echt zijn alleen de onderdelen hieronder.")
         out.append(f"{indent}  Gemaakt: {desc.get('created')}; tabellen: {', '.join(desc.get('tables') or [])}")
+        if desc.get("synthetic") and desc.get("real"):
+            out.append(f"{indent}  Echt (CBS/gepubliceerd) in deze oefendata:")
+            out.extend(f"{indent}    - {part}" for part in desc["real"])
         periods = desc.get("periods") or {}
         if isinstance(periods, dict) and periods.get("first"):
             out.append(f"{indent}  Perioden: {periods['first']} t/m {periods['last']}"

@@ -92,4 +92,5 @@ class SnapshotSource:
             "tables": m.get("tables", {}),
             "periods": m.get("periods"),
             "note": m.get("note"),
+            "real": m.get("real", []),
         }
