@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 OUT    ?= outputs
 
-.PHONY: examples test install install-test oefendata clean
+.PHONY: examples test install install-test docs oefendata browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
+$(VENV)/.installed-docs: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[docs]'
+	touch $@
+
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
@@ -30,6 +34,14 @@ examples: install
 
 test: install-test
 	$(BIN)/python -m pytest
+
+# The Dutch documentation site (strict mode) in outputs/site, with the gallery of outputs/.
+docs: $(VENV)/.installed-docs
+	$(BIN)/impactmonitor docs build --out $(OUT)/site --gallery $(OUT)
+
+# Debian chromium + chromedriver for the explorer's browser test (needs root/sudo + apt).
+browser:
+	bash scripts/install_browser.sh
 
 # Regenerate the bundled practice snapshot (deterministic).
 oefendata: install

@@ -1,8 +1,38 @@
 """impactlib: the figures of the Impactmonitor huiselijk geweld en kindermishandeling (CBS).
 
     >>> import impactlib as im
-    >>> im.get_indicator("meldingen_acuut_structureel_pct", region="Zaanstreek-Waterland",
-    ...                  period="2021HJ01")                                  # doctest: +SKIP
+    >>> df = im.get_indicator("meldingen_acuut_structureel_pct", region="Zaanstreek-Waterland",
+    ...                       period="2021HJ01")
+    >>> float(df["value"].round(1).iloc[0]), float(df["national"].round(1).iloc[0])
+    (55.6, 42.8)
+
+The names below are loaded on first use, so ``import impactlib`` stays light.
 """
 
+from importlib import import_module
+
 __version__ = "0.1.0"
+
+_LAZY = {
+    "get_indicator": "query",
+    "indicator_values": "query",
+    "available_periods": "query",
+    "latest_period": "query",
+    "source_label": "query",
+    "resolve": "regions",
+    "parse_period": "periods",
+    "catalogue": "catalogue",
+    "get_indicator_spec": "catalogue",
+    "compare_report": "compare",
+    "configure": "settings",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'impactlib' has no attribute {name!r}")

@@ -14,7 +14,7 @@ import sys
 
 from ..errors import ImpactError
 
-COMMANDS = ["regions", "indicators", "show", "data", "compare", "run", "fetch", "mirror", "snapshot", "export", "local", "handout", "verkenner", "exercise"]
+COMMANDS = ["regions", "indicators", "show", "data", "compare", "run", "fetch", "mirror", "snapshot", "export", "local", "handout", "verkenner", "exercise", "docs"]
 
 
 class _Parser(argparse.ArgumentParser):
