@@ -211,7 +211,7 @@ def distribution_bars(frame: pd.DataFrame, period=None, *, title: str | None = N
     long = pd.concat([
         pd.DataFrame({"categorie": part["category"], "wie": region, "waarde": part["value"]}),
         pd.DataFrame({"categorie": part["category"], "wie": "Nederland", "waarde": part["national"]}),
-    ])
+    ], ignore_index=True)
     fig, ax = _new(8, max(3.5, 0.45 * part["category"].nunique() + 1.5))
     sns.barplot(data=long, y="categorie", x="waarde", hue="wie", palette=[REGION_COLOUR, NATIONAL_COLOUR], ax=ax)
     ax.set_xlabel(_UNIT_LABEL[_unit(part)])

@@ -1,0 +1,309 @@
+"""Parameter files and the routewijzer: what a worked example is about, checked before it runs.
+
+Two kinds of YAML file live in ``parameters/``:
+
+- a **policy question** (routewijzer, recommendation 3.4), ``parameters/questions/<id>.yaml``::
+
+      id: heftig-structureel-geweld
+      title: "Is het ons gelukt om het heftige en structurele geweld terug te dringen?"
+      why: "..."                      # toelichting: why a region asks this
+      sub_questions: ["...", "..."]   # step 2: which analysis is needed
+      indicators: [meldingen_acuut_structureel_pct, ...]   # catalogue ids (step 3)
+      headline: meldingen_acuut_structureel_pct            # the figure an overview shows
+      headline_category: null         # needed when the headline is a distribution
+      dashboard: ["Regionaal — Vergroting bereik Veilig Thuis"]
+      reflection: ["..."]             # questions for step 6 that hold for any region
+
+- a **run** of the stappenplan notebook for one region, e.g. ``parameters/drenthe.yaml``::
+
+      region: Drenthe
+      question: eerder-beter-in-beeld
+      period: 2021HJ01
+      title: "Voorbeeld Drenthe, stap 1-6"
+
+Everything is validated before a notebook runs: a bad file raises :class:`ParameterError`
+with one Dutch line naming the file, the key and what is expected.
+
+>>> q = load_question("eerder-beter-in-beeld")
+>>> q.title
+'Hebben we de aard en omvang van HGKM eerder en beter in beeld?'
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from . import regions as _regions
+from .catalogue import get_indicator_spec
+from .errors import ParameterError, UserInputError
+from .periods import parse_period
+
+__all__ = [
+    "Question",
+    "RunParameters",
+    "PROJECT_ROOT",
+    "questions_dirs",
+    "all_questions",
+    "load_question",
+    "load_parameters",
+    "make_parameters",
+]
+
+#: The project folder (a clone): holds ``parameters/`` and ``notebooks/``.
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+def _check_indicators(ids: list[str]) -> list[str]:
+    for ident in ids:
+        try:
+            get_indicator_spec(ident)
+        except UserInputError as exc:
+            raise ValueError(str(exc)) from None
+    if len(set(ids)) != len(ids):
+        raise ValueError("bevat een indicator twee keer; noem elke indicator één keer.")
+    return ids
+
+
+class Question(BaseModel):
+    """One policy question of the routewijzer with its indicator set."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: str
+    title: str = Field(min_length=5)
+    why: str = Field(min_length=5)
+    goal: str | None = None
+    sub_questions: list[str] = Field(min_length=1)
+    indicators: list[str] = Field(min_length=1)
+    headline: str
+    headline_category: str | None = Field(default=None, validate_default=True)
+    dashboard: list[str] = Field(min_length=1)
+    reflection: list[str] = Field(default_factory=list)
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not _ID.match(value):
+            raise ValueError("moet een naam in kleine letters met streepjes zijn, bijvoorbeeld 'eerder-beter-in-beeld'.")
+        return value
+
+    @field_validator("indicators")
+    @classmethod
+    def _indicators(cls, value: list[str]) -> list[str]:
+        return _check_indicators(value)
+
+    @field_validator("headline")
+    @classmethod
+    def _headline(cls, value: str) -> str:
+        _user(lambda: get_indicator_spec(value, require_open=True))
+        return value
+
+    @field_validator("headline_category")
+    @classmethod
+    def _headline_category(cls, value: str | None, info) -> str | None:
+        if "headline" not in info.data:
+            return value
+        spec = get_indicator_spec(info.data["headline"])
+        if spec.kind == "distribution" and not value:
+            raise ValueError(f"ontbreekt: '{spec.id}' is een verdeling; kies een van: {'; '.join(spec.categories)}.")
+        return _user(lambda: spec.resolve_category(value))
+
+
+class RunParameters(BaseModel):
+    """The parameters of one run of ``notebooks/stappenplan_1-6.ipynb``.
+
+    Names are checked and normalised: ``region`` becomes the region's official name,
+    ``period`` a CBS key (``2021HJ01``), ``peers`` a list of region names or ``"auto"``.
+    ``period=None`` means the newest half year (filled in by the runner).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    level: str | None = None  # validated before ``region``, which needs it
+    region: str
+    period: str | None = None
+    question: str
+    indicators: list[str] | None = None
+    peers: Literal["auto"] | list[str] = "auto"
+    title: str | None = None
+    local_file: str | None = None
+
+    @field_validator("level")
+    @classmethod
+    def _level(cls, value: str | None) -> str | None:
+        return _user(lambda: _regions.parse_level(value))
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str, info) -> str:
+        return _user(lambda: _regions.resolve(value, info.data.get("level")).region.name)
+
+    @field_validator("period", mode="before")
+    @classmethod
+    def _period(cls, value) -> str | None:
+        if value is None or str(value).strip() == "":
+            return None
+        return _user(lambda: parse_period(value).key)
+
+    @field_validator("indicators")
+    @classmethod
+    def _indicators(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None and not value:
+            raise ValueError("is leeg; laat de sleutel weg om de indicatoren van de beleidsvraag te gebruiken.")
+        return None if value is None else _check_indicators(value)
+
+    @field_validator("peers", mode="before")
+    @classmethod
+    def _peers(cls, value):
+        if isinstance(value, str) and value.strip().lower() == "auto":
+            return "auto"
+        if isinstance(value, str):
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        if isinstance(value, list):
+            if not value:
+                raise ValueError("is leeg; geef 'auto' of een lijst met regio's.")
+            return [_user(lambda v=v: _regions.resolve(str(v)).region.name) for v in value]
+        return value
+
+    def as_notebook(self) -> dict:
+        """The values papermill injects into the ``parameters`` cell."""
+        return self.model_dump()
+
+
+def _user(fn):
+    """Run a check from the library; its Dutch message becomes a validation message."""
+    try:
+        return fn()
+    except UserInputError as exc:
+        raise ValueError(str(exc)) from None
+
+
+# --------------------------------------------------------------------------- errors
+_EXPECT = {
+    "missing": "ontbreekt",
+    "extra_forbidden": "is onbekend",
+    "string_type": "moet tekst zijn",
+    "list_type": "moet een lijst zijn",
+    "too_short": "mag niet leeg zijn",
+    "literal_error": "moet 'auto' of een lijst met regio's zijn",
+}
+
+
+def _explain(exc: ValidationError, where: str, model: type[BaseModel]) -> ParameterError:
+    """The first validation problem as one Dutch line: file, key, what is expected."""
+    err = exc.errors()[0]
+    key = ".".join(str(p) for p in err["loc"] if not isinstance(p, int)) or "(bestand)"
+    if err["type"] == "value_error":
+        problem = str(err["msg"]).removeprefix("Value error, ")
+    elif err["type"] == "extra_forbidden":
+        allowed = ", ".join(model.model_fields)
+        problem = f"is onbekend; toegestane sleutels: {allowed}."
+    else:
+        problem = _EXPECT.get(err["type"], f"heeft een ongeldige waarde ({err['msg']})") + "."
+    sep = ": " if problem[:1].isupper() else " "  # a library message is a sentence of its own
+    return ParameterError(f"{where}: sleutel '{key}'{sep}{problem}".replace("..", "."))
+
+
+def _read_yaml(path: Path) -> dict:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ParameterError(f"Parameterbestand {path} bestaat niet; geef het pad naar een .yaml-bestand.") from None
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" (regel {mark.line + 1})" if mark else ""
+        raise ParameterError(f"{path}{line}: geen geldige YAML; verwacht regels als 'sleutel: waarde'.") from None
+    except (IsADirectoryError, PermissionError):
+        raise ParameterError(f"{path} is geen leesbaar bestand; geef het pad naar een .yaml-bestand.") from None
+    if not isinstance(raw, dict):
+        raise ParameterError(f"{path}: verwacht sleutels met waarden (region, question, ...), niet een lege lijst of tekst.")
+    return raw
+
+
+# --------------------------------------------------------------------------- questions
+def questions_dirs(near: Path | None = None) -> list[Path]:
+    """Where question files are looked for, first match wins.
+
+    Next to a parameter file (``<folder>/questions``), then ``./parameters/questions`` and
+    the project's own ``parameters/questions``.
+    """
+    candidates = ([near / "questions"] if near else []) + [
+        Path.cwd() / "parameters" / "questions",
+        PROJECT_ROOT / "parameters" / "questions",
+    ]
+    out = []
+    for c in candidates:
+        if c.is_dir() and c.resolve() not in [o.resolve() for o in out]:
+            out.append(c)
+    return out
+
+
+def _parse_question(path: Path) -> Question:
+    raw = _read_yaml(path)
+    try:
+        question = Question(**raw)
+    except ValidationError as exc:
+        raise _explain(exc, str(path), Question) from None
+    if question.id != path.stem:
+        raise ParameterError(f"{path}: sleutel 'id' is '{question.id}'; verwacht '{path.stem}' (gelijk aan de bestandsnaam).")
+    return question
+
+
+@lru_cache(maxsize=16)
+def _questions_in(folders: tuple[Path, ...]) -> dict[str, Question]:
+    found: dict[str, Question] = {}
+    for folder in folders:
+        for path in sorted(folder.glob("*.yaml")):
+            found.setdefault(path.stem, _parse_question(path))
+    return found
+
+
+def all_questions(near: Path | None = None) -> dict[str, Question]:
+    """Every policy question of the routewijzer, by id."""
+    return dict(_questions_in(tuple(questions_dirs(near))))
+
+
+def load_question(question_id: str, near: Path | None = None) -> Question:
+    """One policy question by id; an unknown id gets suggestions."""
+    known = all_questions(near)
+    key = str(question_id).strip()
+    if key in known:
+        return known[key]
+    close = difflib.get_close_matches(key, list(known), n=3, cutoff=0.4)
+    raise ParameterError(
+        f"Beleidsvraag '{key[:60]}' bestaat niet; kies uit: {', '.join(known) or '(geen vragen gevonden)'}.",
+        suggestions=close,
+    )
+
+
+# --------------------------------------------------------------------------- run parameters
+def make_parameters(values: dict, *, where: str = "parameters", near: Path | None = None) -> RunParameters:
+    """Validate run parameters given as a dict (from a file or the command line)."""
+    try:
+        params = RunParameters(**values)
+    except ValidationError as exc:
+        raise _explain(exc, where, RunParameters) from None
+    try:
+        load_question(params.question, near)
+    except ParameterError as exc:
+        raise ParameterError(f"{where}: sleutel 'question': {exc}") from None
+    if params.local_file:
+        path = Path(params.local_file)
+        path = path if path.is_absolute() else (near or Path.cwd()) / path
+        if not path.is_file():
+            raise ParameterError(f"{where}: sleutel 'local_file': bestand {path} bestaat niet; verwacht een CSV met lokale cijfers.")
+        params.local_file = str(path.resolve())
+    return params
+
+
+def load_parameters(path: str | Path) -> RunParameters:
+    """Read and validate a run parameter file such as ``parameters/zaanstreek-waterland.yaml``."""
+    path = Path(path)
+    return make_parameters(_read_yaml(path), where=str(path), near=path.resolve().parent)

@@ -1,0 +1,138 @@
+"""The same worked example for every Veilig Thuis-regio, in parallel, with an index page.
+
+Each region runs in its own kernel (``jobs`` at a time). A region that fails does not stop
+the others: it is listed with its error (and its kept, failed notebook) in ``index.html``
+and in :attr:`BatchResult.failed`, and the command line exits non-zero.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import sys
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from tqdm import tqdm
+
+from ..errors import ImpactError
+from ..params import load_question, make_parameters
+from ..periods import parse_period
+from ..regions import Region, regions_at
+from .execute import RunResult, fill_period, kernel_environment, run_one
+from .export import banner_html
+from .paths import DEFAULT_OUT, atomic_write, output_paths
+
+__all__ = ["BatchResult", "run_all", "index_html"]
+
+
+@dataclass
+class BatchResult:
+    question: str
+    period: str
+    results: list[RunResult]
+    index: Path
+
+    @property
+    def failed(self) -> list[RunResult]:
+        return [r for r in self.results if not r.ok]
+
+    @property
+    def succeeded(self) -> list[RunResult]:
+        return [r for r in self.results if r.ok]
+
+
+def default_jobs() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+def run_all(
+    question: str,
+    *,
+    period: str | None = None,
+    out: str | Path = DEFAULT_OUT,
+    jobs: int | None = None,
+    with_code: bool = False,
+    regions: list[Region] | None = None,
+    progress: bool = True,
+    template: Path | None = None,
+) -> BatchResult:
+    """Run the stappenplan for ``question`` in every region (default: the 26 VT-regio's)."""
+    regions = list(regions or regions_at("vt"))
+    first = fill_period(make_parameters({"region": regions[0].key, "question": question, "period": period}))
+    plans = [
+        make_parameters({"region": r.name, "level": r.level, "question": question, "period": first.period})
+        for r in regions
+    ]
+    kernel_environment()
+    results: dict[str, RunResult] = {}
+
+    def one(region: Region, params) -> RunResult:
+        try:
+            return run_one(params, out, with_code=with_code, raise_on_error=False, template=template)
+        except ImpactError as exc:  # e.g. a disk fault for this region only
+            return RunResult(region, question, first.period, output_paths(out, region, question).notebook, error=str(exc))
+
+    with ThreadPoolExecutor(max_workers=jobs or default_jobs()) as pool:
+        futures = [pool.submit(one, r, p) for r, p in zip(regions, plans)]
+        bar = tqdm(as_completed(futures), total=len(futures), desc="Regio's", unit="regio", disable=not progress)
+        for future in bar:
+            result = future.result()
+            results[result.region.key] = result
+            if not result.ok:
+                bar.write(f"mislukt: {result.region.name}: {result.error}", file=sys.stderr)
+    ordered = [results[r.key] for r in regions]
+    index = Path(out or DEFAULT_OUT).expanduser().resolve() / "index.html"
+    atomic_write(index, index_html(ordered, question, first.period, index.parent))
+    return BatchResult(question, first.period, ordered, index)
+
+
+def _link(path: Path | None, base: Path, text: str) -> str:
+    if not path:
+        return ""
+    return f'<a href="{html.escape(os.path.relpath(path, base))}">{html.escape(text)}</a>'
+
+
+def index_html(results: list[RunResult], question_id: str, period: str, base: Path) -> str:
+    """An overview page: every region's report with its headline figure; failures apart."""
+    question = load_question(question_id)
+    titles = [r.summary["period_title"] for r in results if r.summary.get("period_title")]
+    when = parse_period(titles[0] if titles else period)  # the title carries the '*' of provisional figures
+    banner = next((r.summary.get("banner") for r in results if r.summary.get("banner")), None)
+    headline = next((r.summary.get("headline", {}).get("label") for r in results if r.summary.get("headline")), "Kerncijfer")
+    rows = []
+    for r in results:
+        if not r.ok:
+            continue
+        h = r.summary.get("headline", {})
+        national = f" (Nederland: {html.escape(h['national_text'])})" if h.get("national_text") else ""
+        rows.append(
+            f"<tr><td>{html.escape(r.region.name)}</td><td>{html.escape(h.get('text', 'onbekend'))}{national}</td>"
+            f"<td>{_link(r.html, base, 'rapport')}</td><td>{_link(r.notebook, base, 'notebook')}</td></tr>"
+        )
+    failed = [
+        f"<li><strong>{html.escape(r.region.name)}</strong>: {html.escape(r.error)} "
+        f"{_link(r.notebook if r.notebook.exists() else None, base, '(notebook met de fout)')}</li>"
+        for r in results if not r.ok
+    ]
+    sources = sorted({r.summary.get("source", "") for r in results if r.summary.get("source")})
+    parts = [
+        '<!DOCTYPE html>\n<html lang="nl"><head><meta charset="utf-8">',
+        f"<title>{html.escape(question.title)} — {html.escape(when.title)}</title>",
+        "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em}"
+        "table{border-collapse:collapse}td,th{border-bottom:1px solid #ccc;padding:4px 10px;text-align:left}"
+        ".fout{color:#8a1c1c}</style></head><body>",
+        banner_html(banner) if banner else "",
+        f"<h1>{html.escape(question.title)}</h1>",
+        f"<p>Stappenplan 1–6 per Veilig Thuis-regio, {html.escape(when.dutch)} ({html.escape(when.title)}"
+        + ("; voorlopige cijfers" if when.is_provisional else "") + "). "
+        f"{len(results) - len(failed)} van {len(results)} regio's gelukt.</p>",
+        f"<table><thead><tr><th>Regio</th><th>{html.escape(headline)}</th><th>Rapport</th><th>Notebook</th></tr></thead>",
+        "<tbody>" + "\n".join(rows) + "</tbody></table>",
+    ]
+    if failed:
+        parts.append(f'<h2 class="fout">Mislukt ({len(failed)})</h2><ul class="fout">' + "\n".join(failed) + "</ul>")
+    parts += [f"<p><small>{html.escape(s)}</small></p>" for s in sources]
+    parts.append("</body></html>\n")
+    return "\n".join(parts)

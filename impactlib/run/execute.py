@@ -1,0 +1,174 @@
+"""Execute the stappenplan notebook for one region with papermill and export it to HTML.
+
+The template (``notebooks/stappenplan_1-6.ipynb``) has a cell tagged ``parameters``;
+papermill injects the validated :class:`~impactlib.params.RunParameters` after it and runs
+the notebook in a fresh kernel. The kernel reads the same data settings as this process
+(source, snapshot, cache folder) through the ``IMPACTMONITOR_*`` environment variables.
+
+The notebook's last cell (tagged ``impactmonitor-summary``) shows a small JSON record —
+region, period, headline figure, whether the data are oefendata — that the HTML export and
+the batch index read back from the executed notebook.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from .. import errors, settings
+from ..params import PROJECT_ROOT, RunParameters, load_question
+from ..query import available_periods, latest_period
+from ..regions import Region, resolve
+from .export import write_html
+from .paths import new_temp, output_paths
+
+__all__ = ["TEMPLATE", "SUMMARY_TAG", "RunResult", "ExecutionFailed", "run_one", "fill_period", "read_summary"]
+
+TEMPLATE = PROJECT_ROOT / "notebooks" / "stappenplan_1-6.ipynb"
+SUMMARY_TAG = "impactmonitor-summary"
+KERNEL = "python3"
+#: Seconds one cell may run before the run counts as failed (a hung kernel must not stall a batch).
+CELL_TIMEOUT = 600
+
+
+class ExecutionFailed(errors.DataFault):
+    """The notebook stopped with an error; the message is the error the kernel raised."""
+
+    def __init__(self, message: str, *, exit_code: int = 1):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+@dataclass
+class RunResult:
+    region: Region
+    question: str
+    period: str
+    notebook: Path
+    html: Path | None = None
+    error: str = ""
+    summary: dict = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+def fill_period(params: RunParameters) -> RunParameters:
+    """Fill in the newest half year when no period is given; check the period exists."""
+    question = load_question(params.question)
+    if params.period is None:
+        return params.model_copy(update={"period": latest_period(question.headline).key})
+    known = {p.key for p in available_periods(question.headline)}
+    if params.period not in known:
+        have = sorted(known)
+        raise errors.NotAvailableError(
+            f"Periode {params.period} is (nog) niet gepubliceerd; kies een halfjaar van {have[0]} t/m {have[-1]}."
+        )
+    return params
+
+
+def kernel_environment() -> None:
+    """Hand this process's data settings to the kernels papermill starts."""
+    now = settings.current()
+    values = {
+        "IMPACTMONITOR_SOURCE": now.source,
+        "IMPACTMONITOR_CACHE_DIR": now.cache_dir,
+        "IMPACTMONITOR_SNAPSHOT": now.snapshot,
+        "IMPACTMONITOR_BACKEND": now.backend,
+    }
+    os.environ.update({k: str(v) for k, v in values.items() if v not in (None, "")})
+
+
+def read_summary(nb) -> dict:
+    """The JSON record of the cell tagged ``impactmonitor-summary`` (empty if absent)."""
+    for cell in nb.cells:
+        if SUMMARY_TAG in cell.get("metadata", {}).get("tags", []):
+            for output in cell.get("outputs", []):
+                data = output.get("data", {})
+                if "application/json" in data:
+                    return dict(data["application/json"])
+    return {}
+
+
+def _failure(exc: Exception) -> tuple[str, int]:
+    """One line for what went wrong in the kernel, and the exit code it deserves.
+
+    The project's own errors carry a Dutch message that is shown as is; a user error
+    inside the notebook (exit code 2) stays a user error.
+    """
+    ename = getattr(exc, "ename", None) or exc.__class__.__name__
+    evalue = getattr(exc, "evalue", None) if hasattr(exc, "ename") else str(exc)
+    line = (str(evalue or "").strip().splitlines() or [""])[0][:300]
+    own = {c.__name__: c for c in _subclasses(errors.ImpactError)}
+    if ename in own:
+        return line, own[ename].exit_code
+    return (f"{ename}: {line}" if line else ename), 1
+
+
+def _subclasses(cls):
+    yield cls
+    for sub in cls.__subclasses__():
+        yield from _subclasses(sub)
+
+
+def run_one(
+    params: RunParameters,
+    out: str | Path = "outputs",
+    *,
+    with_code: bool = False,
+    template: Path | None = None,
+    raise_on_error: bool = True,
+) -> RunResult:
+    """Execute the template for one region and question; write ``.ipynb`` and ``.html``.
+
+    On failure the executed notebook is kept as ``<question>.mislukt.ipynb`` (the cell that
+    failed shows the error), earlier outputs for the same region and question are removed,
+    and :class:`ExecutionFailed` is raised (or, with ``raise_on_error=False``, the result
+    carries the error).
+    """
+    import papermill as pm
+
+    template = Path(template or TEMPLATE)
+    if not template.is_file():
+        raise errors.DataFault(
+            f"Notebook-sjabloon {template} ontbreekt; draai vanuit een volledige kopie van het project."
+        )
+    params = fill_period(params)
+    region = resolve(params.region, params.level).region
+    paths = output_paths(out, region, params.question)
+    result = RunResult(region, params.question, params.period, paths.notebook)
+    kernel_environment()
+    tmp = new_temp(paths.notebook)
+    try:
+        pm.execute_notebook(
+            str(template), str(tmp), parameters=params.as_notebook(), kernel_name=KERNEL,
+            progress_bar=False, log_output=False, execution_timeout=CELL_TIMEOUT,
+            extra_arguments=["--log-level=CRITICAL"],  # keep kernel start/stop chatter off the console
+        )
+    except Exception as exc:  # noqa: BLE001 - any failure is reported, never a traceback
+        result.error, code = _failure(exc)
+        if tmp.exists() and tmp.stat().st_size:
+            os.replace(tmp, paths.failed)
+            result.notebook = paths.failed
+        for stale in (paths.notebook, paths.html):
+            stale.unlink(missing_ok=True)
+        if raise_on_error:
+            where = f"; zie {paths.failed}" if result.notebook == paths.failed else ""
+            raise ExecutionFailed(
+                f"Het notebook voor {region.name} ({params.question}) stopte met een fout: {result.error}{where}",
+                exit_code=code,
+            ) from None
+        return result
+    else:
+        os.replace(tmp, paths.notebook)
+    finally:
+        tmp.unlink(missing_ok=True)
+    paths.failed.unlink(missing_ok=True)
+    nb = nbformat.read(paths.notebook, as_version=4)
+    result.summary = read_summary(nb)
+    result.html = write_html(nb, paths.html, with_code=with_code, summary=result.summary)
+    return result

@@ -1,0 +1,78 @@
+"""Executed notebook → one self-contained HTML report, in this process (no subprocess).
+
+Report style by default: the code cells are hidden and only the text, tables and charts
+remain; ``with_code=True`` keeps the code. Cells tagged ``impactmonitor-summary`` (the JSON
+record for the runner) and ``oefendata-banner`` are left out; when the summary says the data
+are oefendata, its banner text is placed at the very top of the page instead, so no reader
+can miss it.
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+from pathlib import Path
+
+from .paths import atomic_write
+
+__all__ = ["notebook_to_html", "write_html", "banner_html"]
+
+HIDDEN_TAGS = ("impactmonitor-summary", "oefendata-banner", "injected-parameters", "parameters")
+
+_BANNER_STYLE = (
+    "background:#fff3cd;border:2px solid #b58100;color:#3d2c00;padding:12px 16px;"
+    "margin:0 0 16px 0;font-family:sans-serif;font-size:15px;line-height:1.4"
+)
+
+
+def banner_html(text: str) -> str:
+    """The oefendata banner as an HTML block (``role=alert`` so screen readers announce it)."""
+    return f'<div class="oefendata-banner" role="alert" style="{_BANNER_STYLE}">{html.escape(text)}</div>'
+
+
+def _images_with_alt(nb):
+    """A copy of ``nb`` where each PNG with an ``alt`` text also carries an ``<img>`` with it.
+
+    The HTML template ignores image metadata; an ``text/html`` twin is preferred by nbconvert,
+    so charts keep their description (accessibility) in the report.
+    """
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data, meta = output.get("data", {}), output.get("metadata", {})
+            alt = meta.get("image/png", {}).get("alt") if isinstance(meta.get("image/png"), dict) else None
+            if "image/png" in data and alt and "text/html" not in data:
+                png = str(data["image/png"]).replace("\n", "")
+                data["text/html"] = f'<img src="data:image/png;base64,{png}" alt="{html.escape(alt)}">'
+    return nb
+
+
+def notebook_to_html(nb, *, with_code: bool = False, summary: dict | None = None) -> str:
+    """Render an executed notebook (a ``NotebookNode``) as HTML."""
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    summary = summary or {}
+    nb = _images_with_alt(nb)
+    config = Config()
+    config.TagRemovePreprocessor.enabled = True
+    tags = HIDDEN_TAGS if not with_code else HIDDEN_TAGS[:2]
+    config.TagRemovePreprocessor.remove_cell_tags = set(tags)
+    exporter = HTMLExporter(config=config, template_name="lab")
+    exporter.exclude_input = not with_code
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    title = summary.get("title") or "Impactmonitor: stappenplan"
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    body = body.replace('<html lang="en">', '<html lang="nl">', 1)
+    banner = summary.get("banner")
+    if banner:
+        head, sep, rest = body.partition("<body")
+        tag_end = rest.index(">") + 1
+        body = head + sep + rest[:tag_end] + "\n" + banner_html(banner) + rest[tag_end:]
+    return body
+
+
+def write_html(nb, target: Path, *, with_code: bool = False, summary: dict | None = None) -> Path:
+    """Render and write atomically; return the path."""
+    return atomic_write(Path(target), notebook_to_html(nb, with_code=with_code, summary=summary))

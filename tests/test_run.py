@@ -1,0 +1,243 @@
+"""Running notebooks: output paths, atomic writes, HTML export, papermill runs, batches, CLI.
+
+The papermill tests use a tiny template (a parameters cell, one line of output, a summary
+cell) so they test the runner, not the stappenplan; ``test_notebooks.py`` runs the real one.
+"""
+
+import json
+import os
+import stat
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from impactlib import regions
+from impactlib.cli import main
+from impactlib.errors import DataFault, NotAvailableError, UserInputError
+from impactlib.params import make_parameters
+from impactlib.run import batch, execute
+from impactlib.run.execute import ExecutionFailed, _failure, fill_period, read_summary, run_one
+from impactlib.run.export import notebook_to_html
+from impactlib.run.paths import atomic_write, output_paths
+
+PARAMETERS = """region = "Nederland"
+level = None
+period = None
+question = "adviesvragers"
+indicators = None
+peers = "auto"
+title = None
+local_file = None"""
+
+BODY = """from IPython.display import Markdown, display
+if region == "Twente":
+    from impactlib.errors import NotAvailableError
+    raise NotAvailableError("Geen cijfers voor Twente.")
+display(Markdown(f"Regio {region} in {period}"))"""
+
+SUMMARY = """display({"application/json": {"title": f"Test {region}", "banner": "OEFENDATA testbanner",
+    "period_title": "1e halfjaar 2021*",
+    "source": "Bron: test", "headline": {"label": "Kerncijfer", "text": "12,5 %", "national_text": "10,0 %"}}}, raw=True)"""
+
+
+def cell(source, *tags):
+    c = new_code_cell(source)
+    if tags:
+        c.metadata["tags"] = list(tags)
+    return c
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    nb = new_notebook(cells=[cell(PARAMETERS, "parameters"), cell(BODY), cell(SUMMARY, "impactmonitor-summary")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = tmp_path_factory.mktemp("template") / "mini.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def params(region, period="2021HJ01", question="adviesvragers"):
+    return make_parameters({"region": region, "question": question, "period": period})
+
+
+def leftovers(folder):
+    return [p.name for p in folder.rglob("*") if p.name.startswith(".") or ".tmp" in p.name]
+
+
+# ------------------------------------------------------------------------------ paths
+def test_output_paths_are_slugs_inside_out(tmp_path):
+    paths = output_paths(tmp_path / "uit", regions.resolve("Noord- en Oost-Gelderland").region, "eerder-beter-in-beeld")
+    assert paths.html == (tmp_path / "uit" / "noord-en-oost-gelderland" / "eerder-beter-in-beeld.html").resolve()
+    assert paths.notebook.suffix == ".ipynb" and paths.failed.name == "eerder-beter-in-beeld.mislukt.ipynb"
+    sneaky = output_paths(tmp_path, regions.resolve("Drenthe").region, "../../etc/passwd")
+    assert tmp_path.resolve() in sneaky.html.parents
+    gemeente = output_paths(tmp_path, regions.resolve("Assen").region, "x")
+    assert gemeente.folder.name == "assen-gemeente"
+
+
+def test_output_folder_that_is_a_file(tmp_path):
+    (tmp_path / "bestand").write_text("x")
+    with pytest.raises(UserInputError, match="is een bestand"):
+        output_paths(tmp_path / "bestand", regions.resolve("Drenthe").region, "x")
+
+
+def test_atomic_write_leaves_no_temporary_files(tmp_path):
+    target = atomic_write(tmp_path / "a" / "b.html", "<p>één</p>")
+    assert target.read_text(encoding="utf-8") == "<p>één</p>"
+    atomic_write(target, b"bytes")
+    assert target.read_bytes() == b"bytes"
+    assert leftovers(tmp_path) == []
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask
+
+
+def test_atomic_write_failure_is_a_data_fault(tmp_path):
+    (tmp_path / "bezet").write_text("x")
+    with pytest.raises(DataFault, match="--out"):
+        atomic_write(tmp_path / "bezet" / "rapport.html", "tekst")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bezet"]
+
+
+# ------------------------------------------------------------------------------ export
+def executed_notebook():
+    code = cell("geheime_code = 1")
+    code.outputs = [new_output("display_data", data={"text/markdown": "Zichtbare tekst", "text/plain": "x"})]
+    chart = cell("grafiek()")
+    chart.outputs = [new_output("display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"},
+                                metadata={"image/png": {"alt": "Grafiek van meldingen"}})]
+    summary = cell("samenvatting()", "impactmonitor-summary")
+    summary.outputs = [new_output("display_data", data={"application/json": {"banner": "OEFENDATA X"}})]
+    return new_notebook(cells=[cell('region = "A"', "parameters"), new_markdown_cell("## Stap 1"), code, chart, summary])
+
+
+def test_html_is_a_report_without_code_and_with_the_banner_on_top():
+    nb = executed_notebook()
+    page = notebook_to_html(nb, summary=read_summary(nb))
+    body = page[page.index("<body"):]
+    assert "Zichtbare tekst" in page and "Stap 1" in page
+    assert "geheime_code" not in page and 'region = "A"' not in page
+    assert body.index("OEFENDATA X") < body.index("Stap 1")
+    assert 'alt="Grafiek van meldingen"' in page
+    assert "samenvatting()" not in page and '<html lang="nl">' in page
+
+
+def test_html_with_code_keeps_code_and_plain_html_has_no_banner():
+    nb = executed_notebook()
+    assert "geheime_code" in notebook_to_html(nb, with_code=True)
+    assert "oefendata-banner" not in notebook_to_html(nb, summary={})
+
+
+def test_read_summary():
+    assert read_summary(executed_notebook()) == {"banner": "OEFENDATA X"}
+    assert read_summary(new_notebook()) == {}
+
+
+class KernelError(Exception):
+    def __init__(self, ename, evalue):
+        super().__init__(evalue)
+        self.ename, self.evalue = ename, evalue
+
+
+def test_failure_messages_keep_our_dutch_text_and_exit_code():
+    assert _failure(KernelError("NotAvailableError", "Geen cijfers.\nmeer")) == ("Geen cijfers.", 2)
+    assert _failure(KernelError("DataFault", "Snapshot kapot.")) == ("Snapshot kapot.", 1)
+    assert _failure(KernelError("KeyError", "'x'")) == ("KeyError: 'x'", 1)
+    assert _failure(RuntimeError("Kernel died")) == ("RuntimeError: Kernel died", 1)
+
+
+# ------------------------------------------------------------------------------ papermill
+def test_fill_period_uses_the_newest_half_year_and_checks_the_period():
+    assert fill_period(params("Drenthe", period=None)).period == "2025HJ01"
+    assert fill_period(params("Drenthe")).period == "2021HJ01"
+    with pytest.raises(NotAvailableError, match="2019HJ01"):
+        fill_period(params("Drenthe", period="2030HJ01"))
+
+
+def test_run_one_writes_notebook_and_html(template, tmp_path):
+    result = run_one(params("Drenthe"), tmp_path, template=template)
+    assert result.ok and result.period == "2021HJ01"
+    assert result.notebook == tmp_path / "drenthe" / "adviesvragers.ipynb"
+    executed = nbformat.read(result.notebook, as_version=4)
+    assert any("injected-parameters" in c.metadata.get("tags", []) for c in executed.cells)
+    page = result.html.read_text(encoding="utf-8")
+    assert "Regio Drenthe in 2021HJ01" in page and "OEFENDATA testbanner" in page
+    assert result.summary["headline"]["text"] == "12,5 %"
+    assert leftovers(tmp_path) == []
+
+
+def test_run_one_failure_keeps_the_failed_notebook_and_removes_stale_outputs(template, tmp_path):
+    folder = tmp_path / "twente"
+    folder.mkdir()
+    (folder / "adviesvragers.html").write_text("oud rapport")
+    with pytest.raises(ExecutionFailed) as err:
+        run_one(params("Twente"), tmp_path, template=template)
+    assert err.value.exit_code == 2
+    assert "Geen cijfers voor Twente." in str(err.value) and "mislukt.ipynb" in str(err.value)
+    assert "\n" not in str(err.value)
+    assert (folder / "adviesvragers.mislukt.ipynb").exists()
+    assert not (folder / "adviesvragers.html").exists() and not (folder / "adviesvragers.ipynb").exists()
+    assert leftovers(tmp_path) == []
+
+
+def test_run_all_goes_on_after_a_failure_and_lists_it(template, tmp_path):
+    chosen = [regions.resolve(n).region for n in ("Drenthe", "Twente", "Zeeland")]
+    result = batch.run_all("adviesvragers", period="2021HJ01", out=tmp_path, jobs=2, regions=chosen,
+                           progress=False, template=template)
+    assert [r.region.name for r in result.succeeded] == ["Drenthe", "Zeeland"]
+    assert [r.region.name for r in result.failed] == ["Twente"]
+    assert result.failed[0].error == "Geen cijfers voor Twente."
+    page = result.index.read_text(encoding="utf-8")
+    assert result.index == tmp_path.resolve() / "index.html"
+    for text in ("Wie vragen Veilig Thuis om advies?", "drenthe/adviesvragers.html", "zeeland/adviesvragers.html",
+                 "12,5 %", "Geen cijfers voor Twente.", "twente/adviesvragers.mislukt.ipynb", "OEFENDATA testbanner",
+                 "2 van 3 regio's gelukt", "1e halfjaar 2021*; voorlopige cijfers"):
+        assert text in page, text
+
+
+# ------------------------------------------------------------------------------ command line
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["run"], "parameterbestand"),
+        (["run", "--all-regions"], "--question"),
+        (["run", "--region", "Drenthe"], "--question"),
+        (["run", "parameters/drenthe.yaml", "--region", "Drenthe"], "niet allebei"),
+        (["run", "--all-regions", "--region", "Drenthe", "--question", "adviesvragers"], "--all-regions"),
+        (["run", "--all-regions", "--question", "adviesvragers", "--jobs", "0"], "--jobs"),
+        (["run", "--region", "Drenthe", "--question", "bestaat-niet"], "bestaat-niet"),
+        (["run", "--region", "Twente", "--question", "adviesvragers", "--period", "2040HJ01"], "2040HJ01"),
+    ],
+)
+def test_cli_input_errors_exit_2_with_one_dutch_line(capsys, argv, words):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert words in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_cli_runs_a_parameter_file(template, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(execute, "TEMPLATE", template)
+    file = tmp_path / "p.yaml"
+    file.write_text("region: Zaanstreek-Waterland\nquestion: heftig-structureel-geweld\nperiod: 2021HJ01\n")
+    assert main(["run", str(file), "--out", str(tmp_path / "uit"), "--json"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["html"].endswith("uit/zaanstreek-waterland/heftig-structureel-geweld.html")
+    assert answer["period"] == "2021HJ01" and os.path.exists(answer["notebook"])
+
+
+def test_cli_all_regions_exits_non_zero_when_a_region_fails(template, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(execute, "TEMPLATE", template)
+    monkeypatch.setattr(batch, "regions_at", lambda level: [regions.get("VT03"), regions.get("VT05")])
+    code = main(["run", "--all-regions", "--question", "adviesvragers", "--period", "2021HJ01",
+                 "--jobs", "2", "--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "1 van 2 regio's gelukt" in out and "Mislukt: Twente: Geen cijfers voor Twente." in out
+    assert f"Overzicht: {tmp_path.resolve() / 'index.html'}" in out
+
+
+def test_missing_template_is_a_data_fault(tmp_path):
+    with pytest.raises(DataFault, match="sjabloon"):
+        run_one(params("Drenthe"), tmp_path, template=tmp_path / "weg.ipynb")
+    assert list(tmp_path.iterdir()) == []
