@@ -1,8 +1,9 @@
 """Library-wide settings: which data source, which cache folder, which snapshot.
 
 Set them in code (``impactlib.settings.configure(source="cache")``), through the CLI
-(``--source``, ``--cache-dir``, ``--snapshot``) or with environment variables
-``IMPACTMONITOR_SOURCE``, ``IMPACTMONITOR_CACHE_DIR``, ``IMPACTMONITOR_SNAPSHOT``.
+(``--source``, ``--cache-dir``, ``--snapshot``, ``--backend``) or with environment variables
+``IMPACTMONITOR_SOURCE``, ``IMPACTMONITOR_CACHE_DIR``, ``IMPACTMONITOR_SNAPSHOT``,
+``IMPACTMONITOR_BACKEND`` (the CBS interface for live data: ``auto`` = OData v3, then v4).
 The default source is the bundled oefendata snapshot, so nothing needs a network.
 """
 
@@ -13,9 +14,10 @@ from dataclasses import dataclass, replace
 
 import platformdirs
 
-__all__ = ["Settings", "current", "configure", "SOURCES"]
+__all__ = ["Settings", "current", "configure", "SOURCES", "BACKENDS"]
 
 SOURCES = ("auto", "live", "cache", "snapshot")
+BACKENDS = ("auto", "v3", "v4")
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,7 @@ def _from_env() -> Settings:
         source=os.environ.get("IMPACTMONITOR_SOURCE", "snapshot").strip().lower() or "snapshot",
         cache_dir=os.environ.get("IMPACTMONITOR_CACHE_DIR", ""),
         snapshot=os.environ.get("IMPACTMONITOR_SNAPSHOT", ""),
-        backend=os.environ.get("IMPACTMONITOR_BACKEND", "auto"),
+        backend=os.environ.get("IMPACTMONITOR_BACKEND", "auto").strip().lower() or "auto",
     )
 
 
@@ -60,5 +62,12 @@ def configure(**changes) -> Settings:
         if src not in SOURCES:
             raise UserInputError(f"Bron '{changes['source']}' bestaat niet. Kies uit: {', '.join(SOURCES)}.")
         changes["source"] = src
+    if "backend" in changes:
+        from .errors import UserInputError
+
+        backend = str(changes["backend"]).strip().lower()
+        if backend not in BACKENDS:
+            raise UserInputError(f"Backend '{changes['backend']}' bestaat niet. Kies uit: {', '.join(BACKENDS)}.")
+        changes["backend"] = backend
     _current = replace(current(), **changes)
     return _current

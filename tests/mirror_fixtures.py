@@ -43,9 +43,11 @@ def free_port() -> int:
 
 @pytest.fixture(autouse=True)
 def offline(monkeypatch, tmp_path):
-    """Live host = a closed local port; fresh settings; a private cache dir."""
+    """Live hosts (v3 and v4) = closed local ports; fresh settings; a private cache dir."""
     monkeypatch.setenv("IMPACTMONITOR_CBS_HOST", f"127.0.0.1:{free_port()}")
     monkeypatch.setenv("IMPACTMONITOR_CBS_HTTPS", "0")
+    monkeypatch.setenv("IMPACTMONITOR_CBS4_HOST", f"127.0.0.1:{free_port()}")
+    monkeypatch.setenv("IMPACTMONITOR_CBS4_HTTPS", "0")
     monkeypatch.setenv("IMPACTMONITOR_CACHE_DIR", str(tmp_path / "user-cache"))
     for name in ("IMPACTMONITOR_SOURCE", "IMPACTMONITOR_SNAPSHOT", "IMPACTMONITOR_BACKEND"):
         monkeypatch.delenv(name, raising=False)

@@ -48,9 +48,11 @@ def test_host_and_scheme_from_environment(monkeypatch):
     assert V3Backend().host == "mirror.local:80"
 
 
-def test_v4_backend_is_not_there_yet():
-    with pytest.raises(UserInputError, match="v4"):
-        default_backends("v4")
+def test_backend_setting_chooses_the_interfaces():
+    assert [b.name for b in default_backends("auto")] == ["v3", "v4"]
+    assert [b.name for b in default_backends("v4")] == ["v4"]
+    with pytest.raises(UserInputError, match="v5"):
+        default_backends("v5")
 
 
 # --------------------------------------------------------------------------- fetching

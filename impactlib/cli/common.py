@@ -17,7 +17,8 @@ def add_data_options(parser) -> None:
     )
     parser.add_argument("--cache-dir", default=None, help="map voor de lokale cache van CBS-tabellen")
     parser.add_argument("--snapshot", default=None, help="een draagbare snapshot (map) in plaats van de oefendata")
-    parser.add_argument("--backend", choices=("auto", "v3", "v4"), default=None, help="CBS-interface voor live data")
+    parser.add_argument("--backend", choices=settings.BACKENDS, default=None,
+                        help="CBS-interface voor live data: auto (eerst OData v3, dan v4; standaard), v3 of v4")
     add_json(parser)
 
 

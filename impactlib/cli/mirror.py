@@ -1,4 +1,4 @@
-"""``impactmonitor mirror``: serve the active data as a CBS OData v3 endpoint on this machine.
+"""``impactmonitor mirror``: serve the active data as a CBS OData endpoint on this machine.
 
 For training rooms without internet: participants point ``cbsodata`` at the mirror::
 
@@ -6,6 +6,9 @@ For training rooms without internet: participants point ``cbsodata`` at the mirr
     cbsodata.options.catalog_url = "127.0.0.1:8765"
     cbsodata.options.use_https = False
     cbsodata.get_data("84852NED", filters="RegioS eq 'VT11  ' and Perioden eq '2021HJ01'")
+
+``--api v4`` answers as CBS's successor interface (``datasets.cbs.nl``) instead:
+``http://127.0.0.1:8765/odata/v1/CBS/84852NED/Observations?$filter=RegioS eq 'VT11'``.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ def register(sub) -> None:
     p.add_argument("--cache-dir", default=None, help="de cache-map bij --source cache")
     p.add_argument("--page-size", type=int, default=DEFAULT_PAGE_SIZE,
                    help="rijen per pagina voordat odata.nextLink volgt (standaard 10000, zoals CBS)")
+    p.add_argument("--api", choices=("v3", "v4"), default="v3",
+                   help="vorm van de antwoorden: v3 (opendata.cbs.nl, cbsodata; standaard) of v4 (datasets.cbs.nl)")
     p.add_argument("--bind", default="127.0.0.1",
                    help="netwerkadres (standaard 127.0.0.1: alleen deze computer; 0.0.0.0 = het hele lokale netwerk)")
     p.set_defaults(func=run)
@@ -34,19 +39,22 @@ def register(sub) -> None:
 def run(args) -> int:
     shelf = shelf_from_cache(args.cache_dir) if args.source == "cache" else shelf_from_snapshot(args.snapshot)
     try:
-        server = MirrorServer(shelf, host=args.bind, port=args.port, page_size=args.page_size)
+        server = MirrorServer(shelf, host=args.bind, port=args.port, page_size=args.page_size, api=args.api)
     except OSError as exc:
         raise DataFault(f"Kan de mirror niet starten op {args.bind}:{args.port} ({exc.strerror or exc}); "
                         "kies een andere poort met --port.") from None
     desc = shelf.description
     label = "OEFENDATA (synthetisch)" if desc.get("synthetic") else f"{desc.get('kind')} {desc.get('location', '')}".strip()
-    print(
-        f"Mirror draait op http://{server.address}/ODataApi/odata/ — {len(shelf.ids)} tabellen, bron: {label}.\n"
-        f"Gebruik: cbsodata.options.catalog_url = '{server.address}'; cbsodata.options.use_https = False\n"
-        f"of: IMPACTMONITOR_CBS_HOST={server.address} IMPACTMONITOR_CBS_HTTPS=0 impactmonitor fetch\n"
-        "Stoppen met Ctrl+C.",
-        flush=True,
-    )
+    if args.api == "v4":
+        usage = (f"Mirror (OData v4) draait op http://{server.address}/odata/v1/CBS/ — {len(shelf.ids)} tabellen, "
+                 f"bron: {label}.\n"
+                 f"Gebruik: IMPACTMONITOR_CBS4_HOST={server.address} IMPACTMONITOR_CBS4_HTTPS=0 "
+                 "impactmonitor fetch --backend v4\n")
+    else:
+        usage = (f"Mirror draait op http://{server.address}/ODataApi/odata/ — {len(shelf.ids)} tabellen, bron: {label}.\n"
+                 f"Gebruik: cbsodata.options.catalog_url = '{server.address}'; cbsodata.options.use_https = False\n"
+                 f"of: IMPACTMONITOR_CBS_HOST={server.address} IMPACTMONITOR_CBS_HTTPS=0 impactmonitor fetch\n")
+    print(usage + "Stoppen met Ctrl+C.", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -53,7 +53,8 @@ def run(args) -> int:
         "numerator": _num(first["numerator"]),
         "denominator": _num(first["denominator"]),
         "source": {"kind": prov.get("kind"), "synthetic": bool(prov.get("synthetic")), "tables": prov.get("tables", []),
-                   "host": prov.get("host"), "fetched_at": prov.get("fetched_at"), "label": query.source_label(prov)},
+                   "host": prov.get("host"), "backend": prov.get("backend"), "fetched_at": prov.get("fetched_at"),
+                   "label": query.source_label(prov)},
     }
     if args.category or spec.kind == "distribution":
         payload["category"] = first["category"] if args.category else None

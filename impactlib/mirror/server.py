@@ -1,4 +1,4 @@
-"""A CBS-compatible OData v3 endpoint on this machine, built on the standard library.
+"""A CBS-compatible OData endpoint (v3, or v4 with ``api="v4"``) on this machine, built on the standard library.
 
 >>> from impactlib.mirror import MirrorServer, shelf_from_snapshot
 >>> with MirrorServer(shelf_from_snapshot()) as server:          # doctest: +SKIP
@@ -12,11 +12,18 @@ Paths answered, for ``ODataApi`` and ``ODataFeed`` alike:
 and ``/ODataCatalog/Tables``. Large answers come in pages of ``page_size`` rows with an
 ``odata.nextLink``, as CBS's feed does. :attr:`MirrorServer.rows_served` counts the data
 rows sent per table, so tests can check that a client asked only for what it needed.
+
+With ``api="v4"`` the mirror answers as ``datasets.cbs.nl`` does instead (see
+:mod:`impactlib.mirror.v4`): ``/odata/v1/CBS/<table>/`` (service document),
+``/odata/v1/CBS/<table>/Properties`` (one object) and ``/odata/v1/CBS/<table>/<EntitySet>``
+with ``$filter``, ``$select``, ``$top``, ``$skip`` and ``@odata.nextLink`` paging; the v3
+paths then answer 404, and the other way round.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -27,11 +34,13 @@ from ..errors import ImpactError
 from ..tables import TableBundle
 from .odata import ODataError, QueryOptions
 from .v3 import DATA_SETS, ServedTable
+from .v4 import V4Table
 
 __all__ = ["MirrorServer", "TableShelf", "shelf_from_snapshot", "shelf_from_cache", "shelf_from_bundles"]
 
 DEFAULT_PAGE_SIZE = 10_000
 _APIS = {"odataapi": "ODataApi", "odatafeed": "ODataFeed"}
+APIS = ("v3", "v4")
 
 
 class TableShelf:
@@ -80,18 +89,35 @@ def shelf_from_bundles(bundles: list[TableBundle]) -> TableShelf:
     return TableShelf(list(by_id), by_id.__getitem__, {"kind": "memory", "tables": list(by_id)})
 
 
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        """A client that hung up (e.g. after its own timeout) is no error worth a traceback."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class MirrorServer:
-    """A threading HTTP server answering CBS OData v3 requests from a :class:`TableShelf`."""
+    """A threading HTTP server answering CBS OData v3 (or v4) requests from a :class:`TableShelf`.
+
+    ``unknown`` is how the v4 shape sends an unknown cell: ``"attribute"`` (``Value: null``,
+    ``ValueAttribute: "Missing"``) or ``"omit"`` (left out, as CBS leaves out empty cells).
+    """
 
     def __init__(self, shelf: TableShelf, *, host: str = "127.0.0.1", port: int = 0,
-                 page_size: int = DEFAULT_PAGE_SIZE):
+                 page_size: int = DEFAULT_PAGE_SIZE, api: str = "v3", unknown: str = "attribute"):
+        if api not in APIS:
+            raise ValueError(f"api must be one of {APIS}, not {api!r}")
         self.shelf = shelf
+        self.api = api
+        self.unknown = unknown
+        self._v4: dict[str, V4Table] = {}
         self.page_size = max(1, int(page_size))
         self.rows_served: Counter = Counter()  # (table id, entity set) → data rows sent
         self.requests: list[str] = []
         self._lock = threading.Lock()
-        self.httpd = ThreadingHTTPServer((host, port), _handler_for(self))
-        self.httpd.daemon_threads = True
+        self.httpd = _HTTPServer((host, port), _handler_for(self))
         self._thread: threading.Thread | None = None
 
     @property
@@ -105,9 +131,20 @@ class MirrorServer:
 
     def record(self, path: str, table_id: str | None = None, entity: str | None = None, rows: int = 0):
         with self._lock:
-            self.requests.append(path)
-            if table_id and entity in DATA_SETS:
+            if path:
+                self.requests.append(path)
+            if table_id and entity in (*DATA_SETS, "Observations"):
                 self.rows_served[(table_id, entity)] += rows
+
+    def v4_table(self, table_id: str) -> V4Table | None:
+        """The table in the v4 shape (built once from the shelf's bundle)."""
+        served = self.shelf.get(table_id)
+        if served is None:
+            return None
+        with self._lock:
+            if served.table_id not in self._v4:
+                self._v4[served.table_id] = V4Table(served.bundle, unknown=self.unknown)
+            return self._v4[served.table_id]
 
     def start(self) -> "MirrorServer":
         self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
@@ -142,15 +179,44 @@ def _handler_for(server: MirrorServer):
             parts = urlsplit(self.path)
             params = dict(parse_qsl(parts.query, keep_blank_values=True))
             segments = [s for s in parts.path.split("/") if s]
+            route, error = (self.route_v4, _error_v4) if server.api == "v4" else (self.route, _error)
             try:
-                status, body = self.route(segments, params)
+                status, body = route(segments, params)
             except ODataError as exc:
-                status, body = 400, _error(str(exc))
+                status, body = 400, error(str(exc))
             except ImpactError as exc:  # e.g. a damaged cache part behind this table
-                status, body = 500, _error(str(exc))
+                status, body = 500, error(str(exc))
             except Exception as exc:  # noqa: BLE001 - a client gets an OData error, not a hang
-                status, body = 500, _error(f"interne fout: {exc.__class__.__name__}")
+                status, body = 500, error(f"interne fout: {exc.__class__.__name__}")
             self.send_json(status, body)
+
+        def route_v4(self, segments: list[str], params: dict):
+            server.record(self.path)
+            base = f"http://{self.headers.get('Host') or server.address}"
+            if len(segments) < 4 or [s.lower() for s in segments[:2]] != ["odata", "v1"] or len(segments) > 5:
+                return 404, _error_v4("Onbekend pad; gebruik /odata/v1/CBS/<tabel>/.")
+            table = server.v4_table(segments[3])
+            if table is None:
+                return 404, _error_v4(f"Tabel '{segments[3]}' bestaat niet in deze mirror.")
+            root = f"{base}/{segments[0]}/{segments[1]}/{segments[2]}/{table.table_id}"
+            if len(segments) == 4:
+                return 200, {"@odata.context": f"{root}/$metadata",
+                             "value": [{"name": n, "kind": "Singleton" if n == "Properties" else "EntitySet", "url": n}
+                                       for n in table.names()]}
+            name = segments[4]
+            if name == "Properties":
+                return 200, {"@odata.context": f"{root}/$metadata#Properties", **table.properties}
+            if name not in table.sets:
+                return 404, _error_v4(f"Tabel {table.table_id} heeft geen onderdeel '{name}'.")
+            options = QueryOptions.from_params(params)
+            rows, token = options.apply(table.frame(name), server.page_size)
+            server.record("", table.table_id, name, len(rows))
+            body = {"@odata.context": f"{root}/$metadata#{name}", "value": table.records(name, rows)}
+            if token is not None:
+                nxt = {k: v for k, v in params.items() if k != "$skiptoken"}
+                nxt["$skiptoken"] = str(token)
+                body["@odata.nextLink"] = f"{root}/{name}?{urlencode(nxt)}"
+            return 200, body
 
         def route(self, segments: list[str], params: dict):
             base = f"http://{self.headers.get('Host') or server.address}"
@@ -222,3 +288,7 @@ def _plain(value):
 
 def _error(message: str) -> dict:
     return {"odata.error": {"code": "", "message": {"lang": "nl-NL", "value": message}}}
+
+
+def _error_v4(message: str) -> dict:
+    return {"error": {"code": "", "message": message}}

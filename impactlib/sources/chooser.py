@@ -5,8 +5,9 @@
   written to the cache, so the next offline session has it.
 - ``cache``: only what ``impactmonitor fetch`` (or earlier live use) stored; a damaged
   file is refetched when CBS answers, otherwise it is an error.
-- ``auto``: live with a short timeout, then the cache, then the bundled oefendata; it says
-  on stderr which one it used, and the provenance records it (``via``, ``fallback``).
+- ``auto``: live with a short timeout — OData v3, then v4 under ``--backend auto`` — then the
+  cache, then the bundled oefendata; one line on stderr for each step that failed and for
+  the one it used, and the provenance records it (``backend``, ``via``, ``fallback``).
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ from .. import settings
 from ..errors import ImpactError, NotAvailableError, SourceUnavailable
 from ..tables import TableBundle
 from .cache import CacheSource, CacheStore, age_text, note
-from .live import LiveSource, cbs_host, cbs_https, default_backends
+from .live import FIRST_CONTACT_TIMEOUT, LiveSource, cbs_host, cbs_https, default_backends, gist
 from .snapshot import SnapshotSource
+from .v4 import cbs4_host, cbs4_https
 
 __all__ = ["build_source", "forget_sources", "AutoSource", "PROBE_TIMEOUT"]
 
-#: Seconds ``auto`` waits for CBS before it turns to the cache.
-PROBE_TIMEOUT = 4.0
+#: Seconds ``auto`` waits for CBS (each backend) before it turns to the next one or the cache.
+PROBE_TIMEOUT = FIRST_CONTACT_TIMEOUT
 
 _built: dict[tuple, object] = {}
 
@@ -33,7 +35,7 @@ def build_source(kind: str):
     found unreachable or already said is remembered across calls; :func:`forget_sources`
     starts afresh (e.g. in a long notebook session once the network is back).
     """
-    key = (kind, settings.current(), cbs_host(), cbs_https())
+    key = (kind, settings.current(), cbs_host(), cbs_https(), cbs4_host(), cbs4_https())
     if key not in _built:
         _built[key] = _new_source(kind)
     return _built[key]
@@ -90,17 +92,17 @@ class AutoSource:
                 bundle = self.live().table(table_id, regions=regions, periods=periods, filters=filters)
                 return self._used(bundle, "live", "")
             except SourceUnavailable as exc:
-                self.offline_reason = _gist(exc)
+                self.offline_reason = gist(exc)
                 reasons.append(self.offline_reason)
             except ImpactError as exc:  # a retired table or a garbled answer: this table only
-                reasons.append(_gist(exc))
+                reasons.append(gist(exc))
         else:
             reasons.append(self.offline_reason)
         try:
             bundle = self.cache.table(table_id, regions=regions, periods=periods, filters=filters)
             return self._used(bundle, "cache", reasons[0])
         except ImpactError as exc:
-            reasons.append(_gist(exc))
+            reasons.append(gist(exc))
         bundle = self.snapshot.table(table_id, regions=regions, periods=periods, filters=filters)
         return self._used(bundle, "snapshot", "; ".join(reasons))
 
@@ -111,7 +113,7 @@ class AutoSource:
         if kind not in self._said:
             self._said.add(kind)
             if kind == "live":
-                note(f"Bron: CBS live ({prov.get('host')}).")
+                note(f"Bron: CBS live (OData {prov.get('backend')}, {prov.get('host')}).")
             elif kind == "cache":
                 note(f"CBS niet gebruikt: {reason}. Cijfers uit de cache (opgehaald "
                      f"{str(prov.get('fetched_at'))[:10]}, {age_text(prov.get('age_days'))}).")
@@ -128,11 +130,6 @@ class AutoSource:
             "cache": self.cache.describe(),
             "snapshot": _safe(self.snapshot.describe),
         }
-
-
-def _gist(exc: Exception) -> str:
-    """The 'what happened' half of a one-line message (before the advice after ';')."""
-    return str(exc).split("; ")[0].rstrip(".")
 
 
 def _safe(fn) -> dict:

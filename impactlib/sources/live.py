@@ -8,7 +8,8 @@
 A backend speaks one CBS interface through two methods: ``info(table_id)`` (the
 ``TableInfos`` row, one small request) and ``fetch(table_id, regions, periods, filters)``
 (a :class:`~impactlib.tables.TableBundle` in the v3 shape). :class:`V3Backend` wraps
-``cbsodata`` (OData v3); an OData v4 backend fits behind the same two methods.
+``cbsodata`` (OData v3); :class:`~impactlib.sources.v4.V4Backend` speaks OData v4
+(``datasets.cbs.nl``). ``--backend auto`` (the default) tries v3, then v4.
 
 What the v3 backend takes care of:
 
@@ -41,11 +42,12 @@ import requests
 
 from ..errors import DataFault, ImpactError, NotAvailableError, SourceUnavailable, UserInputError
 from ..tables import TableBundle, pad_region_key
-from .cache import covers, request_key
+from .cache import covers, note, request_key
 
 __all__ = [
     "LiveSource", "Backend", "V3Backend", "default_backends", "build_filter", "bundle_from_v3", "stitch",
-    "cbs_host", "cbs_https", "DEFAULT_HOST", "PROVENANCE_SET", "SYNTHETIC_MARKER",
+    "call_with_retries", "gist", "cbs_host", "cbs_https", "DEFAULT_HOST", "PROVENANCE_SET", "SYNTHETIC_MARKER",
+    "FIRST_CONTACT_TIMEOUT",
 ]
 
 DEFAULT_HOST = "opendata.cbs.nl"
@@ -54,6 +56,8 @@ PROVENANCE_SET = "ImpactmonitorProvenance"
 #: Put in ``TableInfos[0]["Description"]`` by a mirror serving oefendata.
 SYNTHETIC_MARKER = "OEFENDATA (synthetisch)"
 DEFAULT_TIMEOUT = 30.0
+#: Seconds a backend gets for its first, small answer when another backend could take over.
+FIRST_CONTACT_TIMEOUT = 4.0
 _LOCAL_HOSTS = ("127.0.0.1", "localhost")
 _DATA_SETS = ("TypedDataSet", "UntypedDataSet")
 _options_lock = threading.Lock()
@@ -186,7 +190,7 @@ class Backend(Protocol):
     ``data`` with padded region keys and float measures) and records itself as
     ``provenance["backend"]``, so the rest of the project never sees which one answered."""
 
-    name: str  # "v3", later "v4"
+    name: str  # "v3" or "v4"
     host: str
 
     def info(self, table_id: str, *, timeout: float | None = None, retries: int | None = None) -> dict: ...
@@ -214,6 +218,62 @@ def _http_status(exc: requests.HTTPError) -> int | None:
         if response is not None:
             return response.status_code
     return None
+
+
+def call_with_retries(once, *, host: str, table_id: str, timeout: float, attempts: int, backoff: float,
+                      host_variable: str = "IMPACTMONITOR_CBS_HOST"):
+    """Run ``once()`` (one exchange with a CBS server) and turn every failure into one Dutch line.
+
+    5xx answers are retried ``attempts - 1`` times with exponential backoff; a refused or
+    reset connection and a timeout are :class:`SourceUnavailable` at once (no retry), so a
+    caller with another backend or a cache falls through quickly. Shared by every backend.
+    """
+    for attempt in range(attempts):
+        try:
+            return once()
+        except requests.HTTPError as exc:
+            status = _http_status(exc)
+            if status == 404:
+                raise NotAvailableError(
+                    f"Tabel {table_id} bestaat niet (meer) bij {host} (HTTP 404); "
+                    "zoek op StatLine naar de opvolger of gebruik --source cache."
+                ) from None
+            if status is not None and status >= 500 and attempt + 1 < attempts:
+                time.sleep(backoff * 2**attempt)
+                continue
+            if status is not None and status >= 500:
+                raise SourceUnavailable(
+                    f"{host} geeft serverfout {status} voor tabel {table_id}, ook na {attempts} "
+                    "pogingen; probeer het later opnieuw of gebruik --source cache."
+                ) from None
+            raise DataFault(f"{host} weigert het verzoek voor tabel {table_id} (HTTP {status}).") from None
+        except json.JSONDecodeError as exc:  # before RequestException: requests' own one is both
+            if not exc.doc.strip():
+                raise DataFault(f"{host} gaf een leeg antwoord voor tabel {table_id}; probeer het later opnieuw.") from None
+            raise DataFault(
+                f"{host} gaf een onleesbaar antwoord (geen geldige JSON) voor tabel {table_id}; "
+                "probeer het later opnieuw."
+            ) from None
+        except requests.Timeout:
+            raise SourceUnavailable(
+                f"{host} antwoordt niet binnen {timeout:g} s (tabel {table_id}); "
+                "probeer het later opnieuw of gebruik --source cache."
+            ) from None
+        except requests.RequestException as exc:
+            text = str(exc).lower()
+            reason = ("verbinding geweigerd" if "refused" in text
+                      else "verbinding verbroken" if ("reset" in text or "aborted" in text)
+                      else "geen verbinding")
+            raise SourceUnavailable(
+                f"{host} is niet bereikbaar ({reason}, tabel {table_id}); "
+                "controleer de internetverbinding of gebruik --source cache."
+            ) from None
+        except (KeyError, ValueError, TypeError, AttributeError):
+            raise DataFault(
+                f"{host} gaf een onvolledig antwoord voor tabel {table_id} (geen OData-tabel); "
+                f"controleer {host_variable}."
+            ) from None
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 class V3Backend:
@@ -276,65 +336,34 @@ class V3Backend:
     def _call(self, table_id: str, fn, *args, timeout: float | None = None, retries: int | None = None, **kwargs):
         """Run a cbsodata call with timeout and retries; every failure becomes one Dutch line."""
         timeout = self.timeout if timeout is None else timeout
-        attempts = 1 + (self.retries if retries is None else retries)
-        host = self.host
-        for attempt in range(attempts):
-            try:
-                with _scheme(self.https):
-                    return fn(*args, catalog_url=host, timeout=timeout, **kwargs)
-            except requests.HTTPError as exc:
-                status = _http_status(exc)
-                if status == 404:
-                    raise NotAvailableError(
-                        f"Tabel {table_id} bestaat niet (meer) bij {host} (HTTP 404); "
-                        "zoek op StatLine naar de opvolger of gebruik --source cache."
-                    ) from None
-                if status is not None and status >= 500 and attempt + 1 < attempts:
-                    time.sleep(self.backoff * 2**attempt)
-                    continue
-                if status is not None and status >= 500:
-                    raise SourceUnavailable(
-                        f"{host} geeft serverfout {status} voor tabel {table_id}, ook na {attempts} "
-                        "pogingen; probeer het later opnieuw of gebruik --source cache."
-                    ) from None
-                raise DataFault(f"{host} weigert het verzoek voor tabel {table_id} (HTTP {status}).") from None
-            except requests.Timeout:
-                raise SourceUnavailable(
-                    f"{host} antwoordt niet binnen {timeout:g} s (tabel {table_id}); "
-                    "probeer het later opnieuw of gebruik --source cache."
-                ) from None
-            except requests.RequestException as exc:
-                text = str(exc).lower()
-                reason = ("verbinding geweigerd" if "refused" in text
-                          else "verbinding verbroken" if ("reset" in text or "aborted" in text)
-                          else "geen verbinding")
-                raise SourceUnavailable(
-                    f"{host} is niet bereikbaar ({reason}, tabel {table_id}); "
-                    "controleer de internetverbinding of gebruik --source cache."
-                ) from None
-            except json.JSONDecodeError as exc:
-                if not exc.doc.strip():
-                    raise DataFault(f"{host} gaf een leeg antwoord voor tabel {table_id}; probeer het later opnieuw.") from None
-                raise DataFault(
-                    f"{host} gaf een onleesbaar antwoord (geen geldige JSON) voor tabel {table_id}; "
-                    "probeer het later opnieuw."
-                ) from None
-            except (KeyError, ValueError, TypeError, AttributeError):
-                raise DataFault(
-                    f"{host} gaf een onvolledig antwoord voor tabel {table_id} (geen OData-tabel); "
-                    "controleer IMPACTMONITOR_CBS_HOST."
-                ) from None
-        raise AssertionError("unreachable")  # pragma: no cover
+
+        def once():
+            with _scheme(self.https):
+                return fn(*args, catalog_url=self.host, timeout=timeout, **kwargs)
+
+        return call_with_retries(once, host=self.host, table_id=table_id, timeout=timeout,
+                                 attempts=1 + (self.retries if retries is None else retries), backoff=self.backoff)
 
 
 def default_backends(setting: str = "auto", *, timeout: float = DEFAULT_TIMEOUT) -> list:
     """The live backends for ``--backend auto|v3|v4``, in the order they are tried."""
+    from .v4 import V4Backend
+
     setting = (setting or "auto").lower()
-    if setting in ("auto", "v3"):
-        return [V3Backend(timeout=timeout)]
-    if setting == "v4":
-        raise UserInputError("De OData v4-interface (--backend v4) is nog niet beschikbaar; gebruik --backend v3 of auto.")
-    raise UserInputError(f"Backend '{setting}' bestaat niet. Kies uit: auto, v3, v4.")
+    choices = {"auto": [V3Backend, V4Backend], "v3": [V3Backend], "v4": [V4Backend]}
+    if setting not in choices:
+        raise UserInputError(f"Backend '{setting}' bestaat niet. Kies uit: auto, v3, v4.")
+    return [cls(timeout=timeout) for cls in choices[setting]]
+
+
+def gist(exc: Exception) -> str:
+    """The 'what happened' half of a one-line message (before the advice after ';')."""
+    return str(exc).split("; ")[0].rstrip(".")
+
+
+def label(backend) -> str:
+    """``'OData v3 (opendata.cbs.nl)'``: how a backend is named in notes."""
+    return f"OData {backend.name} ({backend.host})"
 
 
 def _configured_successors() -> dict[str, list[str]]:
@@ -349,24 +378,34 @@ class LiveSource:
 
     ``successors`` maps a table id to newer tables that continue its series (default: the
     ``successors`` lists in ``tables.yaml``); their rows are stitched in (:func:`stitch`).
+
+    Backends are tried in order. One that another backend follows is first asked for the
+    small ``TableInfos`` with a short timeout (``probe_timeout``, no retries), so an outage
+    costs seconds, not a full timeout per table. A backend that is unreachable is said so on
+    stderr in one line and skipped from then on (until every backend has failed); one that
+    cannot serve a particular table (retired, garbled) is skipped for that table only.
     """
 
     kind = "live"
 
-    def __init__(self, backends: list | None = None, *, store=None, successors: dict | None = None):
+    def __init__(self, backends: list | None = None, *, store=None, successors: dict | None = None,
+                 probe_timeout: float = FIRST_CONTACT_TIMEOUT):
         self.backends = list(backends) if backends is not None else default_backends()
         self.store = store
         self.successors = dict(successors) if successors is not None else _configured_successors()
+        self.probe_timeout = probe_timeout
         self._memo: dict[str, list[tuple[dict, TableBundle]]] = {}
+        self._answered: set[int] = set()  # id() of backends that have answered once
+        self._down: set[int] = set()  # id() of backends found unreachable
 
     def table(self, table_id, *, regions=None, periods=None, filters=None) -> TableBundle:
         want = request_key(regions, periods, filters)
         for held, bundle in self._memo.get(table_id, []):
             if covers(held, want):
                 return bundle.select(regions=regions, periods=periods, filters=filters)
-        bundle = self._each_backend(lambda b: b.fetch(table_id, regions, periods, filters))
+        bundle = self._each_backend(table_id, lambda b: b.fetch(table_id, regions, periods, filters))
         for successor in self.successors.get(table_id, []):
-            bundle = stitch(bundle, self._each_backend(lambda b: b.fetch(successor, regions, periods, filters)))
+            bundle = stitch(bundle, self._each_backend(successor, lambda b: b.fetch(successor, regions, periods, filters)))
         if self.store is not None:
             self.store.save_quietly(bundle, want)
         self._memo.setdefault(table_id, []).append((want, bundle))
@@ -374,20 +413,46 @@ class LiveSource:
 
     def info(self, table_id: str, **kwargs) -> dict:
         """``TableInfos`` of a table from the first backend that answers (``Modified`` etc.)."""
-        return self._each_backend(lambda b: b.info(table_id, **kwargs))
+        quick = {**kwargs, "timeout": min(kwargs.get("timeout") or self.probe_timeout, self.probe_timeout), "retries": 0}
+        return self._each_backend(table_id, lambda b: b.info(table_id, **kwargs),
+                                  first=lambda b: b.info(table_id, **quick))
+
+    def usable(self) -> list:
+        """The backends still worth trying, in order (all of them once every one has failed)."""
+        return [b for b in self.backends if id(b) not in self._down] or list(self.backends)
 
     def describe(self) -> dict:
-        first = self.backends[0].describe() if self.backends else {}
-        return {"kind": "live", "synthetic": False, "host": first.get("host"),
+        first = self.usable()[0].describe() if self.backends else {}
+        return {"kind": "live", "synthetic": False, "host": first.get("host"), "backend": first.get("backend"),
                 "backends": [b.describe() for b in self.backends]}
 
-    def _each_backend(self, call):
-        errors: list[ImpactError] = []
-        for backend in self.backends:
+    def _each_backend(self, table_id: str, call, *, first=None):
+        """``call(backend)`` on each usable backend until one answers. ``first(backend)``
+        replaces it on a backend's first contact while another backend could take over
+        (default: a quick ``info`` probe, then ``call``)."""
+        first = first or (lambda b: (b.info(table_id, timeout=self.probe_timeout, retries=0), call(b))[1])
+        errors: list[tuple[object, ImpactError]] = []
+        backends = self.usable()
+        for i, backend in enumerate(backends):
             try:
-                return call(backend)
+                quick = i + 1 < len(backends) and id(backend) not in self._answered
+                result = first(backend) if quick else call(backend)
+            except SourceUnavailable as exc:
+                self._down.add(id(backend))
+                errors.append((backend, exc))
+                continue
             except ImpactError as exc:
-                errors.append(exc)
+                self._answered.add(id(backend))
+                errors.append((backend, exc))
+                continue
+            self._answered.add(id(backend))
+            self._down.discard(id(backend))
+            for failed, exc in errors:
+                note(f"{label(failed)} niet gebruikt: {gist(exc)}; gebruikt: {label(backend)}.")
+            return result
         if len(errors) == 1:
-            raise errors[0]
-        raise type(errors[0])(" ".join(f"{b.name}: {e}" for b, e in zip(self.backends, errors)))
+            raise errors[0][1]
+        # every backend unreachable → SourceUnavailable; else the table-level fault (e.g. retired)
+        kind = next((type(e) for _, e in errors if not isinstance(e, SourceUnavailable)), SourceUnavailable)
+        advice = str(errors[-1][1]).partition("; ")[2]
+        raise kind(", ".join(f"{b.name}: {gist(e)}" for b, e in errors) + (f"; {advice}" if advice else "."))
