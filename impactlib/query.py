@@ -137,6 +137,8 @@ def source_label(prov: dict) -> str:
         text += f"; uit cache, opgehaald {str(prov['fetched_at'])[:10]}"
     elif prov.get("kind") == "live":
         text += "; live opgehaald"
+    if prov.get("backend") in ("v3", "v4") and prov.get("kind") != "snapshot":
+        text += f"; CBS OData {prov['backend']}"
     host = prov.get("host")
     if host and host not in ("opendata.cbs.nl", "datasets.cbs.nl"):
         text += f"; via {host}"
