@@ -89,6 +89,19 @@ class TableBundle:
             + ", ".join(self.measures().values())
         )
 
+    def measure_renames(self, reference: "TableBundle") -> dict[str, str]:
+        """Map this bundle's measure keys to ``reference``'s keys for the same title.
+
+        CBS renumbers keys between a table and its successor, and OData v3 and v4 name
+        measures differently; titles are what stays the same.
+        """
+        by_title = {" ".join(str(t).split()).casefold(): k for k, t in reference.measures().items()}
+        return {k: by_title.get(" ".join(str(t).split()).casefold(), k) for k, t in self.measures().items()}
+
+    def data_keyed_like(self, reference: "TableBundle") -> pd.DataFrame:
+        """``data`` with measure columns renamed to ``reference``'s keys (matched by title)."""
+        return self.data.rename(columns=self.measure_renames(reference))
+
     def categories(self, dimension: str) -> list[dict]:
         return list(self.meta.get(dimension, []))
 

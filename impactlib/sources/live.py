@@ -156,9 +156,8 @@ def stitch(older: TableBundle, newer: TableBundle) -> TableBundle:
     Measures are matched by title (successor tables often renumber their keys), dimension
     categories by key; the result keeps the older table's id and keys.
     """
-    by_title = {" ".join(str(t).split()).casefold(): k for k, t in older.measures().items()}
-    rename = {k: by_title.get(" ".join(str(t).split()).casefold(), k) for k, t in newer.measures().items()}
-    new_data = newer.data.rename(columns=rename)
+    rename = newer.measure_renames(older)
+    new_data = newer.data_keyed_like(older)
     dims = [d for d in older.dimensions() if d in older.data]
     data = pd.concat([older.data, new_data], ignore_index=True)
     data = data.drop_duplicates(subset=dims, keep="last").reset_index(drop=True)
