@@ -235,11 +235,10 @@ def write_table(frame: pd.DataFrame, path: str | Path, notes: list[str], fmt: st
     fmt, paths = target_paths(path, fmt)
     notes_frame = pd.DataFrame({"toelichting": notes})
     if fmt == "xlsx":
-        def write(tmp):
-            with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
-                frame.to_excel(xl, sheet_name="cijfers", index=False)
-                notes_frame.to_excel(xl, sheet_name="toelichting", index=False)
-        atomic_files({paths[0]: write})
+        def fill(xl):
+            frame.to_excel(xl, sheet_name="cijfers", index=False)
+            notes_frame.to_excel(xl, sheet_name="toelichting", index=False)
+        atomic_files({paths[0]: lambda tmp: _save_xlsx(tmp, fill)})
         return paths[:1]
     paths = [paths[0], paths[0].with_name(f"{paths[0].stem}_toelichting.csv")]
     atomic_files({
@@ -275,24 +274,40 @@ def atomic_files(writers: dict[Path, Callable[[Path], None]]) -> None:
             tmp.unlink(missing_ok=True)
 
 
+def _save_xlsx(tmp: Path, fill: Callable) -> None:
+    """Build a workbook in memory with ``fill(excel_writer)``, then write it in one go.
+
+    A full disk then fails in one plain write that :func:`atomic_files` reports, never inside
+    the zip library (whose half-open archive would complain again, with a traceback, when
+    Python collects it).
+    """
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xl:
+        fill(xl)
+    tmp.write_bytes(buf.getvalue())
+
+
 def _write_xlsx(table: pd.DataFrame, tmp: Path) -> None:
+    _save_xlsx(tmp, lambda xl: _fill_xlsx(table, xl))
+
+
+def _fill_xlsx(table: pd.DataFrame, xl) -> None:
     from openpyxl.styles import Font
 
     sources = sources_table(table)
     head = header_lines(table)
-    with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
-        table.to_excel(xl, sheet_name="cijfers", index=False)
-        sources.to_excel(xl, sheet_name="bronnen", index=False, startrow=len(head) + 1)
-        pd.DataFrame({"toelichting": explanation(table, "xlsx")}).to_excel(xl, sheet_name="toelichting", index=False)
-        book = xl.book
-        sheet = book["bronnen"]
-        for i, line in enumerate(head, start=1):
-            sheet.cell(row=i, column=1, value=line).font = Font(bold=True, color="C00000" if "OEFENDATA" in line else None)
-        for ws, widths in ((book["cijfers"], [34, 50, 30, 10, 18, 10, 10, 20, 10, 10, 11, 7, 13, 60]),
-                           (book["bronnen"], [34, 60, 40, 60, 45, 60]), (book["toelichting"], [160])):
-            for col, width in zip("ABCDEFGHIJKLMN", widths):
-                ws.column_dimensions[col].width = width
-        book["cijfers"].freeze_panes = "A2"
+    table.to_excel(xl, sheet_name="cijfers", index=False)
+    sources.to_excel(xl, sheet_name="bronnen", index=False, startrow=len(head) + 1)
+    pd.DataFrame({"toelichting": explanation(table, "xlsx")}).to_excel(xl, sheet_name="toelichting", index=False)
+    book = xl.book
+    sheet = book["bronnen"]
+    for i, line in enumerate(head, start=1):
+        sheet.cell(row=i, column=1, value=line).font = Font(bold=True, color="C00000" if "OEFENDATA" in line else None)
+    for ws, widths in ((book["cijfers"], [34, 50, 30, 10, 18, 10, 10, 20, 10, 10, 11, 7, 13, 60]),
+                       (book["bronnen"], [34, 60, 40, 60, 45, 60]), (book["toelichting"], [160])):
+        for col, width in zip("ABCDEFGHIJKLMN", widths):
+            ws.column_dimensions[col].width = width
+    book["cijfers"].freeze_panes = "A2"
 
 
 def _write_csv(table: pd.DataFrame, tmp: Path) -> None:

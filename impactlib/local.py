@@ -316,6 +316,11 @@ def _parse(rows: list[tuple[int, list]]) -> tuple[pd.DataFrame, list[str], list[
     head_row, header = rows[0]
     names = [_text(c).lower() for c in header]
     missing = [c for c in _required() if c not in names]
+    if len(missing) == len(_required()) and sum(c in " ".join(names) for c in _required()) > 1:
+        return _empty(), [  # every column name is there, but in one cell: another separator
+            f"Rij {head_row}: de kolommen zijn niet gescheiden door ';', ',' of een tab (gevonden: "
+            f"{' '.join(n for n in names if n)[:120]}); sla het bestand op als CSV met ';' als scheidingsteken."
+        ], []
     if missing:
         found = ", ".join(n for n in names if n) or "niets"
         return _empty(), [

@@ -196,19 +196,32 @@ _EXPECT = {
 }
 
 
+def _shown(value, limit: int = 60) -> str:
+    """A user's value as typed, fit for one line: NUL as ``\\0``, newlines as spaces, truncated."""
+    text = value if isinstance(value, str) else repr(value)
+    text = text.replace("\x00", "\\0").replace("\r", " ").replace("\n", " ")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _explain(exc: ValidationError, where: str, model: type[BaseModel]) -> ParameterError:
-    """The first validation problem as one Dutch line: file, key, what is expected."""
+    """The first validation problem as one Dutch line: file, key, what is expected.
+
+    The key is the top-level key of the file (``peers``, not pydantic's ``peers.literal['auto']``);
+    values are shown as the user wrote them (:func:`_shown`), never altered.
+    """
     err = exc.errors()[0]
-    key = ".".join(str(p) for p in err["loc"] if not isinstance(p, int)) or "(bestand)"
+    key = _shown(err["loc"][0]) if err["loc"] else "(bestand)"
     if err["type"] == "value_error":
         problem = str(err["msg"]).removeprefix("Value error, ")
-    elif err["type"] == "extra_forbidden":
+    elif err["type"] in ("extra_forbidden", "invalid_key"):
         allowed = ", ".join(model.model_fields)
         problem = f"is onbekend; toegestane sleutels: {allowed}."
     else:
-        problem = _EXPECT.get(err["type"], f"heeft een ongeldige waarde ({err['msg']})") + "."
+        expected = _EXPECT.get(err["type"], f"heeft een ongeldige waarde ({err['msg']})")
+        given = "" if err["type"] == "missing" else f" (gegeven: {_shown(err.get('input'))})"
+        problem = f"{expected}{given}."
     sep = ": " if problem[:1].isupper() else " "  # a library message is a sentence of its own
-    return ParameterError(f"{where}: sleutel '{key}'{sep}{problem}".replace("..", "."))
+    return ParameterError(f"{where}: sleutel '{key}'{sep}{problem}")
 
 
 def _read_yaml(path: Path) -> dict:
@@ -248,7 +261,7 @@ def questions_dirs(near: Path | None = None) -> list[Path]:
 def _parse_question(path: Path) -> Question:
     raw = _read_yaml(path)
     try:
-        question = Question(**raw)
+        question = Question.model_validate(raw)
     except ValidationError as exc:
         raise _explain(exc, str(path), Question) from None
     if question.id != path.stem:
@@ -278,7 +291,7 @@ def load_question(question_id: str, near: Path | None = None) -> Question:
         return known[key]
     close = difflib.get_close_matches(key, list(known), n=3, cutoff=0.4)
     raise ParameterError(
-        f"Beleidsvraag '{key[:60]}' bestaat niet; kies uit: {', '.join(known) or '(geen vragen gevonden)'}.",
+        f"Beleidsvraag '{_shown(key)}' bestaat niet; kies uit: {', '.join(known) or '(geen vragen gevonden)'}.",
         suggestions=close,
     )
 
@@ -287,7 +300,7 @@ def load_question(question_id: str, near: Path | None = None) -> Question:
 def make_parameters(values: dict, *, where: str = "parameters", near: Path | None = None) -> RunParameters:
     """Validate run parameters given as a dict (from a file or the command line)."""
     try:
-        params = RunParameters(**values)
+        params = RunParameters.model_validate(values)
     except ValidationError as exc:
         raise _explain(exc, where, RunParameters) from None
     try:
@@ -297,8 +310,13 @@ def make_parameters(values: dict, *, where: str = "parameters", near: Path | Non
     if params.local_file:
         path = Path(params.local_file)
         path = path if path.is_absolute() else (near or Path.cwd()) / path
-        if not path.is_file():
-            raise ParameterError(f"{where}: sleutel 'local_file': bestand {path} bestaat niet; verwacht een CSV met lokale cijfers.")
+        try:
+            found = path.is_file()
+        except OSError:  # e.g. a name too long for the file system
+            found = False
+        if not found:
+            raise ParameterError(f"{where}: sleutel 'local_file': bestand {_shown(str(path), 120)} bestaat niet; "
+                                 "verwacht een CSV met lokale cijfers.")
         params.local_file = str(path.resolve())
     return params
 

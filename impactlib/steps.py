@@ -298,21 +298,21 @@ def step3_indicators(ex: Example) -> list:
 
 
 def local_figures(ex: Example) -> list:
-    """The region's own figures from ``local_file`` (CSV), shown apart from the CBS figures."""
+    """The region's own figures from ``local_file`` beside the monitor's, never mixed with them.
+
+    The file is read and checked by :func:`impactlib.local.load_local` (schema of instrument
+    08, errors naming row and column); local counts below 5 are suppressed (shown as
+    ``<5``) before anything is displayed.
+    """
     if ex.local_file is None:
         return []
+    from .local import LocalFileError, load_local, local_markdown
+
     try:
-        frame = pd.read_csv(ex.local_file, sep=None, engine="python", dtype=str).fillna("")
-    except (OSError, ValueError, pd.errors.ParserError) as exc:
-        raise ParameterError(
-            f"notebookparameters: sleutel 'local_file': {ex.local_file} is geen leesbare CSV ({exc.__class__.__name__}); "
-            f"verwacht kolommen zoals indicator, periode, waarde, bron."
-        ) from None
-    return [_md(
-        "### Lokale cijfers\n\nEigen cijfers van de regio (geen CBS-cijfers). Tel ze niet op bij de cijfers "
-        "van de Impactmonitor en vergelijk ze alleen als de definities gelijk zijn.\n\n"
-        + md_table(frame) + f"\n\n*Bron: eigen registratie ({ex.local_file.name}).*"
-    )]
+        local = load_local(ex.local_file)
+    except LocalFileError as exc:  # a plain ParameterError: the runner knows that type by name
+        raise ParameterError(f"notebookparameters: sleutel 'local_file': {ex.local_file.name}: {exc}") from None
+    return [_md(local_markdown(local, ex.region, ex.period) + f"\n*Bron lokale cijfers: eigen registratie ({ex.local_file.name}).*")]
 
 
 # --------------------------------------------------------------------------- comparisons

@@ -84,6 +84,18 @@ def test_merged_unions_parts(tmp_path):
     assert sorted(merged.data["RegioS"].str.strip().unique()) == ["NL01", "VT11"] and len(merged.data) == 8
 
 
+def test_merged_matches_measures_by_title_across_interfaces(tmp_path):
+    # a v3-fetched part and a v4-fetched part (other measure key, same title) of one table
+    store, _ = stored(tmp_path, regions=["VT11"])
+    v4_part = tiny_bundle(measure_key="M001065").select(regions=["NL01"])
+    store.save(v4_part, request_key(regions=["NL01"]))
+    merged = store.merged("99999NED")
+    key = merged.measure_key("Ontvangen meldingen")
+    counts = merged.data.set_index(merged.data["RegioS"].str.strip())[key]
+    assert counts.loc[["NL01", "VT11"]].notna().sum() >= 6  # no column of NaN for the older part
+    assert [c for c in merged.data.columns if c in ("M001065", "OntvangenMeldingen_1")] == [key]
+
+
 def test_truncated_file_is_reported_and_a_fault_offline(tmp_path, capsys):
     store, entry = stored(tmp_path)
     path = store.path / entry["data_file"]
@@ -91,7 +103,7 @@ def test_truncated_file_is_reported_and_a_fault_offline(tmp_path, capsys):
     with pytest.raises(DataFault) as exc:
         CacheSource(store).table("99999NED")
     assert "beschadigd" in str(exc.value) and "impactmonitor fetch" in str(exc.value)
-    assert "controlegetal" in capsys.readouterr().err
+    assert "controlegetal" in str(exc.value) and capsys.readouterr().err == ""  # one line: the error itself
 
 
 def test_damaged_file_is_refetched_when_online(tmp_path, capsys):
@@ -111,9 +123,10 @@ def test_cache_of_another_format_is_reported_and_ignored(tmp_path, capsys):
     manifest = json.loads((store.path / "manifest.json").read_text())
     manifest["format"] = 99
     (store.path / "manifest.json").write_text(json.dumps(manifest))
-    with pytest.raises(NotAvailableError):
+    with pytest.raises(NotAvailableError) as exc:
         CacheSource(store).table("99999NED")
-    assert "ander formaat (versie 99" in capsys.readouterr().err
+    assert "ander formaat (versie 99" in str(exc.value) and capsys.readouterr().err == ""
+    assert CacheStore(store.path).entries() == [] and "ander formaat (versie 99" in capsys.readouterr().err
     store.save(tiny_bundle(), request_key())
     assert json.loads((store.path / "manifest.json").read_text())["format"] == CACHE_FORMAT
 

@@ -135,9 +135,9 @@ def test_generated_pages_are_not_in_docs():
 def test_reliability_table_has_stable_ids_and_exit_codes():
     text = (DOCS / "betrouwbaarheid.md").read_text(encoding="utf-8")
     header = next(line for line in text.splitlines() if line.startswith("| id |"))
-    assert [c.strip() for c in header.strip("|").split("|")] == ["id", "situatie", "wat u ziet", "exitcode"]
+    assert [c.strip() for c in header.strip("|").split("|")] == ["id", "situatie", "wat u ziet", "exitcode", "test"]
     rows = [re.split(r"(?<!\\)\|", line.strip().strip("|")) for line in text.splitlines() if re.match(r"\| R\d\d ", line)]
-    assert len(rows) >= 20 and all(len(r) == 4 for r in rows)
+    assert len(rows) >= 20 and all(len(r) == 5 for r in rows)
     ids = [r[0].strip() for r in rows]
     assert ids == [f"R{i:02d}" for i in range(1, len(ids) + 1)]
     assert {r[3].strip() for r in rows} <= {"0", "1", "2", "130"}

@@ -105,10 +105,12 @@ def test_step4_gives_a_sentence_and_a_chart_per_indicator(drenthe):
 
 def test_local_figures(tmp_path, drenthe):
     csv = tmp_path / "lokaal.csv"
-    csv.write_text("indicator;periode;waarde\nwachttijd triage (dagen);2021HJ01;4\n", encoding="utf-8")
+    csv.write_text("indicator;omschrijving;bron;niveau;gebied;periode;waarde;eenheid\n"
+                   "triage;Werkdagen tot triage;VT Drenthe;vt;Drenthe;2021HJ01;4;werkdagen\n", encoding="utf-8")
     ex = steps.Example(drenthe.region, drenthe.period, drenthe.question, drenthe.specs, "t", local_file=csv)
     shown = text(steps.local_figures(ex))
-    assert "| wachttijd triage (dagen) | 2021HJ01 | 4 |" in shown and "eigen registratie (lokaal.csv)" in shown
+    assert "| lokaal: VT Drenthe | Werkdagen tot triage | Drenthe | 1e halfjaar 2021 | 4,0 werkdagen |" in shown
+    assert "eigen registratie (lokaal.csv)" in shown and "CBS Impactmonitor" in shown
     assert steps.local_figures(drenthe) == []
 
 

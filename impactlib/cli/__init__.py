@@ -25,6 +25,7 @@ class _Parser(argparse.ArgumentParser):
             message.replace("the following arguments are required", "verplicht maar niet gegeven")
             .replace("unrecognized arguments", "onbekende argumenten")
             .replace("invalid choice", "ongeldige keuze")
+            .replace("(choose from", "(kies uit")
             .replace("expected one argument", "verwacht één waarde")
             .replace("argument ", "argument ")
         )
@@ -52,6 +53,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The console entry. Ctrl+C anywhere — also while the libraries are still being
+    imported — ends in one line and exit code 130, never a traceback."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        sys.stderr.write("impactmonitor: afgebroken.\n")
+        return 130
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     debug = getattr(args, "debug", False)
@@ -65,9 +76,6 @@ def main(argv: list[str] | None = None) -> int:
             raise
         sys.stderr.write(f"impactmonitor: {exc}\n")
         return exc.exit_code
-    except KeyboardInterrupt:
-        sys.stderr.write("impactmonitor: afgebroken.\n")
-        return 130
     except BrokenPipeError:  # pragma: no cover
         return 1
     except Exception as exc:  # noqa: BLE001 - last line of defence: no traceback for users

@@ -40,8 +40,7 @@ def run(args) -> int:
     comp = build_comparison(
         args.indicator, args.region, args.period, peers=args.peers, category=args.category, level=args.level,
     )
-    for remark in comp.notes:
-        note(remark)
+    note(" ".join(comp.notes))  # every remark in one line
     if args.json:
         emit_json(comp.as_dict())
         return 0

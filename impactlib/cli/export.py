@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .. import export
 from .. import regions as R
+from ..formatting import format_count
 from .common import add_data_options, apply_data_options, emit_json, note
 
 
@@ -37,7 +38,8 @@ def run(args) -> int:
     note(resolution.note)
     if table.attrs["synthetic"]:
         print("LET OP: OEFENDATA — synthetische cijfers (behalve de gepubliceerde voorbeeldcijfers); niet voor beleid gebruiken.")
-    print(f"{region.name} ({region.level_label}): {table['indicator'].nunique()} indicatoren, {len(table)} rijen.")
+    print(f"{region.name} ({region.level_label}): {format_count(table['indicator'].nunique())} indicatoren, "
+          f"{format_count(len(table))} rijen.")
     for f in files:
         print(f"Geschreven: {f}")
     for ind, reason in missing.items():

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .. import export, local, query
 from ..errors import ParameterError
+from ..formatting import format_count
 from .common import add_data_options, add_json, apply_data_options, emit_json, note
 
 
@@ -82,7 +83,7 @@ def run_check(args) -> int:
     _banner(data)
     counts = [(info["rijen"], "rij", "rijen"), (len(info["indicatoren"]), "indicator", "indicatoren"),
               (len(info["bronnen"]), "bron", "bronnen"), (len(info["gebieden"]), "gebied", "gebieden")]
-    print("In orde: " + ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in counts) + ".")
+    print("In orde: " + ", ".join(f"{format_count(n)} {one if n == 1 else many}" for n, one, many in counts) + ".")
     print(f"Onbekend: {info['onbekend']}; onderdrukt (aantal onder {data.threshold}, getoond als '<{data.threshold}'): {info['onderdrukt']}.")
     if info["genegeerde_kolommen"]:
         note(f"kolommen genegeerd (niet in het schema): {', '.join(info['genegeerde_kolommen'])}")

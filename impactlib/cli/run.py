@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from ..errors import ParameterError, UserInputError
@@ -62,7 +63,7 @@ def run(args) -> int:
     if args.all_regions:
         make_parameters({"region": "Nederland", "question": args.question, "period": args.period}, where="opdrachtregel")
         batch = run_all(args.question, period=args.period, out=args.out, jobs=args.jobs, with_code=args.with_code,
-                        progress=not args.json)
+                        progress=not args.json and sys.stderr.isatty())  # no bar in logs or pipes
         if args.json:
             emit_json({
                 "question": batch.question, "period": batch.period, "index": str(batch.index),
@@ -76,6 +77,7 @@ def run(args) -> int:
             print(f"Overzicht: {batch.index}")
         return 1 if batch.failed else 0
 
+    remark = ""  # how an ambiguous region name was read: said once the run succeeded
     if args.params:
         params = load_parameters(args.params)
         if args.period:
@@ -86,8 +88,9 @@ def run(args) -> int:
             {"region": args.region, "level": args.level, "question": args.question, "period": args.period},
             where="opdrachtregel",
         )
-        note(resolve(args.region, args.level).note)
+        remark = resolve(args.region, args.level).note
     result = run_one(params, args.out, with_code=args.with_code)
+    note(remark)
     if args.json:
         emit_json({"region": result.region.name, "question": result.question, "period": result.period,
                    "notebook": str(result.notebook), "html": str(result.html), "summary": result.summary})

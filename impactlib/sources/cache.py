@@ -24,6 +24,7 @@ import json
 import os
 import sys
 import tempfile
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -123,6 +124,9 @@ class CacheStore:
 
         self.path = Path(path or settings.current().cache_path).expanduser()
         self._reported: set[str] = set()
+        self._quiet = False
+        #: ``(error type, reason)`` when the manifest is damaged or of another format.
+        self.problem: tuple[type, str] | None = None
 
     # -- manifest ---------------------------------------------------------------------
     def manifest(self) -> dict:
@@ -134,14 +138,18 @@ class CacheStore:
         except FileNotFoundError:
             return empty
         except (OSError, ValueError):
-            self._report("manifest", f"Het cache-overzicht {path} is beschadigd; de cache wordt opnieuw gevuld.")
-            return empty
+            return self._unusable(DataFault, f"het cache-overzicht {path} is beschadigd", "de cache wordt opnieuw gevuld")
         if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT:
             version = data.get("format") if isinstance(data, dict) else "?"
-            self._report("format", f"De cache in {self.path} heeft een ander formaat (versie {version}, "
-                                   f"verwacht {CACHE_FORMAT}); die wordt genegeerd en opnieuw opgehaald.")
-            return empty
+            return self._unusable(NotAvailableError, f"de cache in {self.path} heeft een ander formaat (versie {version}, "
+                                  f"verwacht {CACHE_FORMAT})", "die wordt genegeerd en opnieuw opgehaald")
         return data
+
+    def _unusable(self, kind: type, reason: str, consequence: str) -> dict:
+        """A damaged manifest or one of another format counts as empty (its files stay as they are)."""
+        self.problem = (kind, reason)
+        self._report("manifest", f"{reason[:1].upper()}{reason[1:]}; {consequence}.")
+        return {"format": CACHE_FORMAT, "entries": {}}
 
     def entries(self, table_id: str | None = None) -> list[dict]:
         """Manifest entries (of one table), newest first."""
@@ -199,7 +207,8 @@ class CacheStore:
             raise NotAvailableError(f"Tabel {table_id} zit niet (onbeschadigd) in de cache {self.path}.")
         newest = bundles[0]
         dims = [d for d in newest.dimensions() if d in newest.data]
-        data = pd.concat([b.data for b in bundles], ignore_index=True).drop_duplicates(subset=dims)
+        parts = [b.data_keyed_like(newest) for b in bundles]  # v3 and v4 parts name measures differently
+        data = pd.concat(parts, ignore_index=True).drop_duplicates(subset=dims)
         data = data.sort_values("ID" if "ID" in data else dims).reset_index(drop=True)
         prov = dict(newest.provenance, synthetic=any(b.provenance.get("synthetic") for b in bundles))
         return TableBundle(table_id, newest.meta, data, prov)
@@ -278,7 +287,17 @@ class CacheStore:
     def _report(self, key: str, text: str) -> None:
         if key not in self._reported:
             self._reported.add(key)
-            note(text)
+            if not self._quiet:
+                note(text)
+
+    @contextmanager
+    def quiet(self):
+        """Keep remarks to oneself: the caller says them in its own one-line message."""
+        self._quiet = True
+        try:
+            yield self
+        finally:
+            self._quiet = False
 
 
 # --------------------------------------------------------------------------- the source
@@ -295,33 +314,43 @@ class CacheSource:
 
     def table(self, table_id, *, regions=None, periods=None, filters=None) -> TableBundle:
         want = request_key(regions, periods, filters)
-        damage = None
-        for entry in self.store.find(table_id, want):
+        with self.store.quiet():  # a damaged manifest is said in the one line raised below
+            found = self.store.find(table_id, want)
+        damaged = []
+        for entry in found:
             try:
                 bundle = self.store.load(entry)
             except CorruptEntry as exc:
-                self.store._report(entry["id"], str(exc))
-                damage = exc
+                damaged.append((entry, exc))
                 continue
+            for bad, exc in damaged:  # another, sound part answered: still say what is damaged
+                self.store._report(bad["id"], str(exc))
             self._say_age(bundle.provenance)
             return bundle.select(regions=regions, periods=periods, filters=filters)
-        if damage is not None:
-            return self._repair(table_id, damage, regions, periods, filters)
+        if damaged:
+            return self._repair(table_id, *damaged[0], regions, periods, filters)
+        if self.store.problem:
+            kind, reason = self.store.problem
+            raise kind(f"Tabel {table_id} is niet uit de cache te lezen: {reason}; "
+                       f"haal hem opnieuw op met 'impactmonitor fetch --tables {table_id}'.")
         raise NotAvailableError(
             f"Tabel {table_id} zit (voor deze regio's en perioden) niet in de cache {self.store.path}; "
             f"haal hem op met 'impactmonitor fetch --tables {table_id}'."
         )
 
-    def _repair(self, table_id, damage, regions, periods, filters) -> TableBundle:
-        if self.refetch is not None:
-            try:
-                live = self.refetch()
-                bundle = live.table(table_id, regions=regions, periods=periods, filters=filters)
-            except ImpactError as exc:
-                raise DataFault(f"{damage} Opnieuw ophalen lukt niet: {exc}") from None
-            note(f"Tabel {table_id} is opnieuw opgehaald bij {bundle.provenance.get('host')}.")
-            return bundle
-        raise DataFault(f"{damage} Haal de tabel opnieuw op met 'impactmonitor fetch --tables {table_id}'.")
+    def _repair(self, table_id, entry, damage, regions, periods, filters) -> TableBundle:
+        """Fetch the damaged part again, as a whole, so the new part takes its place in the cache."""
+        if self.refetch is None:
+            raise DataFault(f"{damage} Haal de tabel opnieuw op met 'impactmonitor fetch --tables {table_id}'.")
+        held = entry["request"]
+        try:
+            bundle = self.refetch().table(table_id, regions=held.get("regions"), periods=held.get("periods"),
+                                          filters=held.get("filters") or None)
+        except ImpactError as exc:
+            raise DataFault(f"{damage} Opnieuw ophalen lukt niet: {exc}") from None
+        self.store._report(f"repaired:{entry['id']}",
+                           f"{damage} Tabel {table_id} is opnieuw opgehaald bij {bundle.provenance.get('host')}.")
+        return bundle.select(regions=regions, periods=periods, filters=filters)
 
     def _say_age(self, prov: dict) -> None:
         if self.announce and not self._announced:
@@ -350,7 +379,7 @@ def export_snapshot(store: CacheStore, out: str | os.PathLike, *, name: str | No
         raise UserInputError(f"{out} bestaat al en is geen snapshot-map; kies een andere --out.")
     ids = store.table_ids()
     if not ids:
-        raise DataFault(f"De cache {store.path} is leeg; vul hem eerst met 'impactmonitor fetch'.")
+        raise NotAvailableError(f"De cache {store.path} is leeg; vul hem eerst met 'impactmonitor fetch'.")
     out.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
     try:
