@@ -196,3 +196,11 @@ def test_mirror_command_reports_a_busy_port(capsys):
         code = main(["mirror", "--port", str(server.port)])
     err = capsys.readouterr().err
     assert code == 1 and "kies een andere poort" in err and err.count("\n") == 1
+
+
+def test_mirror_of_an_empty_cache_is_a_user_error(tmp_path, capsys):
+    from impactlib.cli import main
+
+    code = main(["mirror", "--source", "cache", "--cache-dir", str(tmp_path / "leeg"), "--port", "0"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "is leeg; vul hem eerst met 'impactmonitor fetch'" in err

@@ -73,13 +73,13 @@ def shelf_from_snapshot(location: str | None = None) -> TableShelf:
 
 def shelf_from_cache(cache_dir: str | None = None) -> TableShelf:
     """Serve what the local cache holds (each table as the union of its cached parts)."""
-    from ..errors import DataFault
+    from ..errors import NotAvailableError
     from ..sources.cache import CacheStore
 
     store = CacheStore(cache_dir)
     ids = store.table_ids()
-    if not ids:
-        raise DataFault(f"De cache {store.path} is leeg; vul hem eerst met 'impactmonitor fetch'.")
+    if not ids:  # the user can fix this (exit 2), as for 'snapshot build' from an empty cache
+        raise NotAvailableError(f"De cache {store.path} is leeg; vul hem eerst met 'impactmonitor fetch'.")
     return TableShelf(ids, store.merged, store.describe())
 
 
