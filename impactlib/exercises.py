@@ -36,7 +36,7 @@ from .catalogue import get_indicator_spec
 from .compare import build_comparison, narrative
 from .errors import DataFault, ParameterError
 from .formatting import format_value
-from .params import PROJECT_ROOT, load_question
+from .params import EXERCISE_QUESTIONS, PROJECT_ROOT, load_question
 from .periods import parse_period
 from .regions import Region
 
@@ -59,7 +59,7 @@ __all__ = [
     "generate",
 ]
 
-QUESTIONS = ("heftig-structureel-geweld", "eerder-beter-in-beeld")
+QUESTIONS = EXERCISE_QUESTIONS
 ANSWER_TAG = "modelantwoord"
 TEMPLATE_DIR = PROJECT_ROOT / "notebooks" / "oefeningen"
 show = steps.show

@@ -58,6 +58,8 @@ __all__ = [
 
 #: The project folder (a clone): holds ``parameters/`` and ``notebooks/``.
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+#: The two questions of the national webinar; the exercises exist for these.
+EXERCISE_QUESTIONS = ("heftig-structureel-geweld", "eerder-beter-in-beeld")
 
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sys
 
-from ..compare.report import build_comparison
 from ..formatting import format_number, format_value
 from ..query import source_label
 from .common import add_data_options, apply_data_options, emit_json, note
@@ -37,6 +36,8 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     apply_data_options(args)
+    from ..compare.report import build_comparison  # heavy (seaborn): load only when used
+
     comp = build_comparison(
         args.indicator, args.region, args.period, peers=args.peers, category=args.category, level=args.level,
     )

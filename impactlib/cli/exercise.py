@@ -12,7 +12,7 @@ from .common import add_data_options, apply_data_options, emit_json
 
 
 def register(subparsers) -> None:
-    from ..exercises import QUESTIONS
+    from ..params import EXERCISE_QUESTIONS as QUESTIONS
 
     p = subparsers.add_parser(
         "exercise",
