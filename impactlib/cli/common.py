@@ -58,3 +58,14 @@ def note(text: str) -> None:
     """A remark for the user on stderr (keeps stdout clean for --json)."""
     if text:
         sys.stderr.write(f"impactmonitor: {text}\n")
+
+
+def questions_help() -> str:
+    """' Beleidsvragen: a, b, ...' for a command's description (empty if a question file is broken)."""
+    from ..errors import ParameterError
+    from ..params import all_questions
+
+    try:
+        return f" Beleidsvragen: {', '.join(all_questions())}."
+    except ParameterError:  # a broken question file must not break every command
+        return ""

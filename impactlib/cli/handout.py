@@ -6,16 +6,11 @@
 
 from __future__ import annotations
 
-from ..errors import ParameterError
-from ..params import all_questions
-from .common import add_data_options, apply_data_options, emit_json, note
+from .common import add_data_options, apply_data_options, emit_json, note, questions_help
 
 
 def register(subparsers) -> None:
-    try:
-        questions = f" Beleidsvragen: {', '.join(all_questions())}."
-    except ParameterError:  # a broken question file must not break every command
-        questions = ""
+    questions = questions_help()
     p = subparsers.add_parser(
         "handout",
         help="maak de handout voor het gesprek met partners (stap 7-10) als HTML om af te drukken",

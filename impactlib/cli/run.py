@@ -10,17 +10,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..errors import ParameterError, UserInputError
-from ..params import all_questions, load_parameters, make_parameters
+from ..errors import UserInputError
+from ..params import load_parameters, make_parameters
 from ..regions import resolve
-from .common import add_data_options, apply_data_options, emit_json, note
+from .common import add_data_options, apply_data_options, emit_json, note, questions_help
 
 
 def register(subparsers) -> None:
-    try:
-        questions = f" Beleidsvragen: {', '.join(all_questions())}."
-    except ParameterError:  # a broken question file must not break every command
-        questions = ""
+    questions = questions_help()
     p = subparsers.add_parser(
         "run",
         help="maak het uitgewerkte voorbeeld (stap 1-6) voor een regio als notebook en HTML",
