@@ -22,6 +22,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter
@@ -76,6 +77,7 @@ def _tick(value: float, _pos=None) -> str:
 
 def _new(width: float, height: float):
     fig = Figure(figsize=(width, height))
+    FigureCanvasAgg(fig)  # one renderer for layout and saving: text is measured once, not per pass
     with sns.axes_style(_STYLE):
         ax = fig.add_subplot()
     return fig, ax

@@ -18,17 +18,26 @@ value, unit, numerator, denominator, national, source``
 - ``provisional``: ``""``, ``"*"`` or ``"**"`` as CBS marks the period.
 - ``source``: a short provenance label; ``frame.attrs["source"]`` holds the full record
   ``{"kind", "synthetic", "tables", "host", "fetched_at", ...}``.
+
+Asking is cheap twice: an answer is remembered per process (:func:`remembered`; every caller
+gets its own copy) until the settings change or :func:`clear_cache` is called, and a source
+is asked only for the rows an answer needs — the regions, periods and categories of its
+terms — after one request without rows for the table's metadata (``regions=[]``).
 """
 
 from __future__ import annotations
 
+import copy
 import math
-from collections.abc import Iterable
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
 
 from . import regions as _regions
+from . import settings
 from .catalogue import (
     POPULATION_MEASURE,
     POPULATION_TABLE,
@@ -39,7 +48,7 @@ from .catalogue import (
 from .errors import NotAvailableError, PeriodError
 from .periods import Period, parse_period
 from .regions import NATIONAL_KEY, Region
-from .sources import get_source
+from .sources import SnapshotSource, get_source
 from .tables import TableBundle
 
 __all__ = [
@@ -49,6 +58,8 @@ __all__ = [
     "latest_period",
     "provenance",
     "source_label",
+    "remembered",
+    "clear_cache",
     "COLUMNS",
 ]
 
@@ -96,6 +107,29 @@ def indicator_values(
     else:
         regs = [_regions.resolve(r).region for r in regions]
     src = get_source(source)
+    keys, periods, who = tuple(r.key for r in regs), _period_key(period), source_key(src)
+
+    def compute() -> pd.DataFrame:
+        # rows of the same regions' remembered full series (every half year and category) will do
+        part = _part(_peek(("indicator", spec.id, None, keys, None, who)), label, periods)
+        return part if part is not None else _indicator_frame(spec, label, regs, period, src)
+
+    return remembered(("indicator", spec.id, label, keys, periods, who), compute)
+
+
+def _part(whole: pd.DataFrame | None, label: str | None, periods: tuple | None) -> pd.DataFrame | None:
+    """The rows of ``whole`` for some of its periods (and one category), or ``None``."""
+    if whole is None or periods is None or not set(periods) <= set(whole["period"]):
+        return None
+    keep = whole["period"].isin(periods) & (whole["category"].eq(label) if label else True)
+    if not keep.any():
+        return None
+    part = whole[keep].reset_index(drop=True)
+    part.attrs = copy.deepcopy(whole.attrs)
+    return part
+
+
+def _indicator_frame(spec: IndicatorSpec, label, regs: list[Region], period, src) -> pd.DataFrame:
     periods = _periods(spec, period, src)
     nat = _regions.get(NATIONAL_KEY)
     keys = [r.key for r in regs] + ([nat.key] if nat not in regs else [])
@@ -114,8 +148,7 @@ def indicator_values(
 def available_periods(indicator: str | None = None, *, source: str | None = None, half_years=True) -> list[Period]:
     """Periods present in the data for an indicator (its first table), oldest first."""
     spec = get_indicator_spec(indicator or "meldingen_aantal", require_open=True)
-    bundle = get_source(source).table(spec.numerator.table, regions=[NATIONAL_KEY])
-    return _bundle_periods(bundle, half_years)
+    return _bundle_periods(table_meta(get_source(source), spec.numerator.table), half_years)
 
 
 def latest_period(indicator: str | None = None, *, source: str | None = None) -> Period:
@@ -145,6 +178,77 @@ def source_label(prov: dict) -> str:
     return text
 
 
+# --------------------------------------------------------------------------- remembered answers
+#: Answers kept per process: a notebook kernel running 26 regions asks the same questions.
+CACHE_SIZE = 512
+_memo: OrderedDict = OrderedDict()
+_memo_settings: settings.Settings | None = None
+_memo_lock = threading.Lock()
+
+
+def clear_cache() -> None:
+    """Forget every remembered answer (happens by itself when the settings change)."""
+    with _memo_lock:
+        _memo.clear()
+
+
+def source_key(src) -> object:
+    """Who answers, for :func:`remembered`: a snapshot is read-only files, named by its folder;
+    every other source is one object per settings and CBS host (``chooser.build_source``), so
+    the object itself (kept alive by the key) is the name, and ``forget_sources`` starts afresh."""
+    return ("snapshot", src.location) if isinstance(src, SnapshotSource) else src
+
+
+def remembered(key: tuple, compute: Callable[[], object]):
+    """``compute()`` once per ``key`` under the current settings; a copy for every caller.
+
+    Frames and dicts are copied (``attrs`` included), so a caller that changes its answer
+    changes nothing for the next one. Errors are not remembered.
+    """
+    global _memo_settings
+    now = settings.current()
+    with _memo_lock:
+        if now != _memo_settings:
+            _memo.clear()
+            _memo_settings = now
+        hit = _memo.get(key, _memo)
+        if hit is not _memo:
+            _memo.move_to_end(key)
+    if hit is _memo:
+        hit = compute()
+        with _memo_lock:
+            _memo[key] = hit
+            while len(_memo) > CACHE_SIZE:
+                _memo.popitem(last=False)
+    return _copy(hit)
+
+
+def _peek(key: tuple):
+    """A remembered answer (not a copy: read only), or ``None``."""
+    with _memo_lock:
+        return _memo.get(key) if settings.current() == _memo_settings else None
+
+
+def _copy(value):
+    if isinstance(value, pd.DataFrame):
+        out = value.copy()
+        out.attrs = copy.deepcopy(value.attrs)
+        return out
+    return copy.deepcopy(value) if isinstance(value, (dict, list)) else value
+
+
+def _period_key(period):
+    if period is None:
+        return None
+    items = [period] if isinstance(period, (str, Period, int)) else list(period)
+    return tuple(parse_period(p).key for p in items)
+
+
+def table_meta(src, table_id: str) -> TableBundle:
+    """A table's metadata (categories, periods, provenance) without data rows, once per source."""
+    return remembered(("meta", table_id, source_key(src)), lambda: src.table(table_id, regions=[]))
+
+
 # --------------------------------------------------------------------------- internals
 def _bundle_periods(bundle: TableBundle, half_years: bool) -> list[Period]:
     out = []
@@ -161,8 +265,7 @@ def _bundle_periods(bundle: TableBundle, half_years: bool) -> list[Period]:
 
 
 def _periods(spec: IndicatorSpec, period, src) -> list[Period]:
-    table = spec.numerator.table
-    known = {p.key: p for p in _bundle_periods(src.table(table, regions=[NATIONAL_KEY]), False)}
+    known = {p.key: p for p in _bundle_periods(table_meta(src, spec.numerator.table), False)}
     if period is None:
         return [p for p in known.values() if p.is_half_year]
     items = [period] if isinstance(period, (str, Period, int)) else list(period)
@@ -179,15 +282,30 @@ def _periods(spec: IndicatorSpec, period, src) -> list[Period]:
     return out
 
 
-def _term_sum(bundle: TableBundle, term: Term, extra: dict[str, list[str]] | None = None) -> pd.DataFrame:
-    """Sum a measure over the listed categories; unknown if any part is unknown."""
-    measure = bundle.measure_key(term.measure)
+def _term_keys(bundle: TableBundle, term: Term, extra: dict[str, list[str]] | None = None) -> dict[str, list[str]]:
+    """The category keys a term adds up, per topic dimension (its titles, else the total)."""
     filt = dict(term.filter)
     filt.update(extra or {})
     keys = {}
     for dim in bundle.topic_dimensions():
         titles = filt.get(dim)
         keys[dim] = bundle.category_keys(dim, titles) if titles else [bundle.total_key(dim)]
+    return keys
+
+
+def _union(parts: Iterable[dict[str, list[str]]]) -> dict[str, list[str]]:
+    """Per dimension every key any part needs (the categories to ask the source for)."""
+    out: dict[str, list[str]] = {}
+    for part in parts:
+        for dim, keys in part.items():
+            out[dim] = list(dict.fromkeys([*out.get(dim, []), *keys]))
+    return out
+
+
+def _term_sum(bundle: TableBundle, term: Term, extra: dict[str, list[str]] | None = None) -> pd.DataFrame:
+    """Sum a measure over the listed categories; unknown if any part is unknown."""
+    measure = bundle.measure_key(term.measure)
+    keys = _term_keys(bundle, term, extra)
     sel = bundle.select(filters=keys).data
     geo, time = bundle.geo_dimension(), bundle.time_dimension()
     frame = pd.DataFrame(
@@ -202,8 +320,9 @@ def _term_sum(bundle: TableBundle, term: Term, extra: dict[str, list[str]] | Non
 
 def _population(src, region_keys: list[str], periods: list[Period]) -> pd.DataFrame:
     years = sorted({f"{p.year}JJ00" for p in periods})
-    bundle = src.table(POPULATION_TABLE, regions=region_keys, periods=years)
     term = Term(table=POPULATION_TABLE, measure=POPULATION_MEASURE)
+    filters = _term_keys(table_meta(src, POPULATION_TABLE), term)
+    bundle = src.table(POPULATION_TABLE, regions=region_keys, periods=years, filters=filters)
     pop = _term_sum(bundle, term)
     pop["year"] = pop["period"].str[:4]
     return pop.drop(columns="period")
@@ -211,16 +330,23 @@ def _population(src, region_keys: list[str], periods: list[Period]) -> pd.DataFr
 
 def _compute(spec: IndicatorSpec, region_keys, periods, category_label, src):
     period_keys = [p.key for p in periods]
+    labels = ([category_label] if category_label else spec.category_labels()) if spec.kind == "distribution" else []
+    terms = [(spec.numerator, {spec.dimension: spec.categories[label]}) for label in labels] or [(spec.numerator, None)]
+    if spec.denominator not in (None, "population"):
+        terms.append((spec.denominator, None))
+    wanted: dict[str, list] = {}
+    for term, extra in terms:  # only the categories the terms add up travel
+        wanted.setdefault(term.table, []).append(_term_keys(table_meta(src, term.table), term, extra))
     tables = {}
 
     def bundle(table_id):
         if table_id not in tables:
-            tables[table_id] = src.table(table_id, regions=region_keys, periods=period_keys)
+            tables[table_id] = src.table(table_id, regions=region_keys, periods=period_keys,
+                                         filters=_union(wanted[table_id]))
         return tables[table_id]
 
     num_bundle = bundle(spec.numerator.table)
     if spec.kind == "distribution":
-        labels = [category_label] if category_label else spec.category_labels()
         parts = []
         for label in labels:
             part = _term_sum(num_bundle, spec.numerator, {spec.dimension: spec.categories[label]})
@@ -267,7 +393,7 @@ def _compute(spec: IndicatorSpec, region_keys, periods, category_label, src):
     )
     provs = [b.provenance for b in tables.values()]
     if spec.denominator == "population":
-        provs.append(src.table(POPULATION_TABLE, regions=[NATIONAL_KEY]).provenance)
+        provs.append(table_meta(src, POPULATION_TABLE).provenance)
     prov = _merge_provenance(provs, spec.tables)
     if num.empty:
         raise NotAvailableError(f"Geen cijfers gevonden voor '{spec.id}' in de gevraagde regio's en perioden.")

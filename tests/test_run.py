@@ -241,3 +241,103 @@ def test_missing_template_is_a_data_fault(tmp_path):
     with pytest.raises(DataFault, match="sjabloon"):
         run_one(params("Drenthe"), tmp_path, template=tmp_path / "weg.ipynb")
     assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------------------------ warm kernels
+POOL_BODY = """import os, time
+from IPython.display import Markdown, display
+from impactlib import settings
+if region == "Crash":
+    os._exit(1)  # the kernel dies
+if region == "Traag":
+    time.sleep(60)  # hangs past the timeout
+display(Markdown(f"{'oud' if 'vorige' in globals() else 'vers'} {os.getpid()} {os.getcwd()} "
+                 f"{settings.current().cache_dir} {os.environ.get('IMPACTMONITOR_CBS_HOST', '-')}"))
+vorige = region"""
+
+
+@pytest.fixture(scope="module")
+def pool_template(tmp_path_factory):
+    nb = new_notebook(cells=[cell(PARAMETERS, "parameters"), cell(POOL_BODY)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = tmp_path_factory.mktemp("pool") / "pool.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def shown(nb) -> list[str]:
+    return [o["data"]["text/markdown"] for c in nb.cells for o in c.get("outputs", []) if "text/markdown" in o.get("data", {})]
+
+
+def test_a_warm_kernel_gives_each_notebook_a_fresh_start_with_this_process_settings(pool_template, tmp_path, monkeypatch):
+    from impactlib import settings
+    from impactlib.run.pool import KernelWorker
+
+    monkeypatch.chdir(tmp_path)
+    with KernelWorker() as worker:
+        first = worker.execute(pool_template, tmp_path / "a.ipynb", {"region": "Drenthe"})
+        settings.configure(cache_dir=str(tmp_path / "mijn-cache"))  # changed between two notebooks
+        monkeypatch.setenv("IMPACTMONITOR_CBS_HOST", "127.0.0.1:9")
+        second = worker.execute(pool_template, tmp_path / "b.ipynb", {"region": "Twente"})
+        assert worker.starts == 1
+    (old, pid1, cwd, *_), (state, pid2, _, cache, host) = (shown(nb)[0].split() for nb in (first, second))
+    assert old == state == "vers" and pid1 == pid2  # same kernel, fresh namespace
+    assert cwd == str(tmp_path) and cache == str(tmp_path / "mijn-cache") and host == "127.0.0.1:9"
+    assert [c.execution_count for c in second.cells if c.cell_type == "code"] == [1, 2, 3]
+    assert second.cells[1].metadata["tags"] == ["injected-parameters"]
+    assert nbformat.read(tmp_path / "b.ipynb", as_version=4).metadata.papermill.parameters["region"] == "Twente"
+
+
+@pytest.mark.parametrize("region", ["Crash", "Traag"])
+def test_a_dead_or_hung_kernel_is_replaced_and_its_notebook_kept(pool_template, tmp_path, region):
+    from impactlib.run.pool import KernelWorker
+
+    with KernelWorker() as worker:
+        with pytest.raises(Exception) as err:
+            worker.execute(pool_template, tmp_path / "kapot.ipynb", {"region": region}, timeout=3)
+        assert "PapermillExecutionError" not in type(err.value).__name__
+        after = worker.execute(pool_template, tmp_path / "goed.ipynb", {"region": "Drenthe"})
+        assert worker.starts == 2
+    assert shown(after)[0].startswith("vers ")
+    kept = nbformat.read(tmp_path / "kapot.ipynb", as_version=4)
+    assert kept.metadata.papermill.parameters["region"] == region
+
+
+def test_a_batch_goes_on_after_a_kernel_crash(pool_template, tmp_path):
+    from impactlib.run.pool import KernelWorker, pooled
+
+    def work(region, worker: KernelWorker):
+        try:
+            nb = worker.execute(pool_template, tmp_path / f"{region}.ipynb", {"region": region})
+            return region, shown(nb)[0].split()[0]
+        except Exception as exc:  # noqa: BLE001
+            return region, type(exc).__name__
+
+    results = dict(pooled(["Drenthe", "Crash", "Twente", "Zeeland"], work, 1))
+    assert results["Drenthe"] == results["Twente"] == results["Zeeland"] == "vers"
+    assert results["Crash"] == "DeadKernelError"
+
+
+def test_run_one_on_a_shared_worker_keeps_papermill_failures(template, tmp_path):
+    from impactlib.run.pool import KernelWorker
+
+    with KernelWorker() as worker:
+        bad = run_one(params("Twente"), tmp_path, template=template, worker=worker, raise_on_error=False)
+        good = run_one(params("Drenthe"), tmp_path, template=template, worker=worker)
+        assert worker.starts == 1
+    assert bad.error == "Geen cijfers voor Twente." and bad.notebook.name == "adviesvragers.mislukt.ipynb"
+    kept = nbformat.read(bad.notebook, as_version=4)
+    assert "papermill-error-cell-tag" in kept.cells[0].metadata.get("tags", [])
+    assert good.ok and "Regio Drenthe in 2021HJ01" in good.html.read_text(encoding="utf-8")
+
+
+def test_a_kernel_that_cannot_start_fails_each_region_at_once_with_one_dutch_line(template, tmp_path):
+    from impactlib.run.pool import KernelWorker
+
+    with KernelWorker("bestaat-niet") as worker:
+        first = run_one(params("Drenthe"), tmp_path, template=template, worker=worker, raise_on_error=False)
+        with pytest.raises(ExecutionFailed) as err:
+            run_one(params("Zeeland"), tmp_path, template=template, worker=worker)
+    assert first.error.startswith("Jupyter-kernel 'bestaat-niet' start niet (")
+    assert "pip install -e ." in str(err.value) and "\n" not in str(err.value) and err.value.exit_code == 1
+    assert leftovers(tmp_path) == []

@@ -29,6 +29,7 @@ from .. import regions as _regions
 from ..catalogue import CONTEXT_TABLE, POPULATION_MEASURE, POPULATION_TABLE
 from ..errors import NotAvailableError, ParameterError
 from ..periods import parse_period
+from ..query import remembered, source_key, table_meta
 from ..regions import Region
 from ..sources import get_source
 from ..tables import TableBundle
@@ -80,12 +81,18 @@ def context_factors(keys: list[str], year: int | None = None, *, source: str | N
     used; ``frame.attrs["source"]`` is the provenance (``synthetic`` for the oefendata).
     """
     src = get_source(source)
+    return remembered(("context", tuple(keys), year, source_key(src)), lambda: _context_frame(src, list(keys), year))
+
+
+def _context_frame(src, keys: list[str], year: int | None) -> pd.DataFrame:
     out = pd.DataFrame(index=pd.Index(keys, name="region_key"))
     meta, provs = [], {}
     for table_id in dict.fromkeys(f.table for f in FACTORS):
-        bundle = src.table(table_id, regions=keys)
+        shape = table_meta(src, table_id)
+        year_key = _year_key(shape, year)
+        totals = {dim: [shape.total_key(dim)] for dim in shape.topic_dimensions()}
+        bundle = src.table(table_id, regions=keys, periods=[year_key], filters=totals)  # only the rows used
         provs[table_id] = bundle.provenance
-        year_key = _year_key(bundle, year)
         for f in (f for f in FACTORS if f.table == table_id):
             out[f.id] = _measure(bundle, f.measure, year_key).reindex(keys).values
             meta.append({"id": f.id, "label": f.label, "table": f.table, "measure": f.measure, "year": int(year_key[:4])})
@@ -186,5 +193,8 @@ def comparable_regions(
     extra = [r.key for r in (chosen or [])] + [reg.key]
     keys = list(dict.fromkeys(pool + extra))
     year = parse_period(period).year if period is not None else None
-    factors = context_factors(keys, year, source=source)
-    return nearest(factors, reg.key, k, peers=[r.key for r in chosen] if chosen else None, pool=pool)
+    given = [r.key for r in chosen] if chosen else None
+    return remembered(
+        ("peers", reg.key, k, year, tuple(given or ()), given is None, source_key(get_source(source))),
+        lambda: nearest(context_factors(keys, year, source=source), reg.key, k, peers=given, pool=pool),
+    )

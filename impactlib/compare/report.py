@@ -138,12 +138,9 @@ def build_comparison(
     periods = _series_periods(spec.id, per, source)
     per = next(p for p in periods if p.key == per.key)
 
-    if reg.level == "vt":
-        everything = indicator_values(spec.id, "vt", periods, category=label, source=source)
-        series = everything[everything["region_key"] == reg.key].reset_index(drop=True)
-    else:
-        everything = None
-        series = indicator_values(spec.id, [reg], periods, category=label, source=source)
+    # the region over time, and every region of its level only in the period itself (fewer rows)
+    series = indicator_values(spec.id, [reg], periods, category=label, source=source)
+    everything = indicator_values(spec.id, "vt", [per], category=label, source=source) if reg.level == "vt" else None
     prov = dict(series.attrs.get("source", {}))
     row = series[series["period"] == per.key].iloc[0]
     nat = indicator_values(spec.id, [NATIONAL_KEY], [per], category=label, source=source).iloc[0]

@@ -1,8 +1,11 @@
 """The same worked example for every Veilig Thuis-regio, in parallel, with an index page.
 
-Each region runs in its own kernel (``jobs`` at a time). A region that fails does not stop
-the others: it is listed with its error (and its kept, failed notebook) in ``index.html``
-and in :attr:`BatchResult.failed`, and the command line exits non-zero.
+``jobs`` warm kernels (:func:`~impactlib.run.pool.pooled`, default: one per processor core)
+take the regions one after another: each kernel starts and imports once, every notebook
+gets a fresh namespace, and its HTML is written in this process as soon as it is done. A
+region that fails does not stop the others: it is listed with its error (and its kept,
+failed notebook) in ``index.html`` and in :attr:`BatchResult.failed`, and the command line
+exits non-zero. A kernel that crashed is replaced before the next region.
 """
 
 from __future__ import annotations
@@ -10,7 +13,6 @@ from __future__ import annotations
 import html
 import os
 import sys
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +25,7 @@ from ..regions import Region, regions_at
 from .execute import RunResult, fill_period, kernel_environment, run_one
 from .export import banner_html
 from .paths import DEFAULT_OUT, atomic_write, output_paths
+from .pool import KernelWorker, pooled
 
 __all__ = ["BatchResult", "run_all", "index_html"]
 
@@ -44,7 +47,11 @@ class BatchResult:
 
 
 def default_jobs() -> int:
-    return max(1, os.cpu_count() or 1)
+    """The processor cores this process may use (at least 1)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not on every platform
+        return max(1, os.cpu_count() or 1)
 
 
 def run_all(
@@ -68,20 +75,19 @@ def run_all(
     kernel_environment()
     results: dict[str, RunResult] = {}
 
-    def one(region: Region, params) -> RunResult:
+    def one(task: tuple[Region, object], worker: KernelWorker) -> RunResult:
+        region, params = task
         try:
-            return run_one(params, out, with_code=with_code, raise_on_error=False, template=template)
+            return run_one(params, out, with_code=with_code, raise_on_error=False, template=template, worker=worker)
         except ImpactError as exc:  # e.g. a disk fault for this region only
             return RunResult(region, question, first.period, output_paths(out, region, question).notebook, error=str(exc))
 
-    with ThreadPoolExecutor(max_workers=jobs or default_jobs()) as pool:
-        futures = [pool.submit(one, r, p) for r, p in zip(regions, plans)]
-        bar = tqdm(as_completed(futures), total=len(futures), desc="Regio's", unit="regio", disable=not progress)
-        for future in bar:
-            result = future.result()
-            results[result.region.key] = result
-            if not result.ok:
-                bar.write(f"mislukt: {result.region.name}: {result.error}", file=sys.stderr)
+    done = pooled(list(zip(regions, plans)), one, jobs or default_jobs())
+    bar = tqdm(done, total=len(regions), desc="Regio's", unit="regio", disable=not progress)
+    for result in bar:
+        results[result.region.key] = result
+        if not result.ok:
+            bar.write(f"mislukt: {result.region.name}: {result.error}", file=sys.stderr)
     ordered = [results[r.key] for r in regions]
     index = Path(out or DEFAULT_OUT).expanduser().resolve() / "index.html"
     atomic_write(index, index_html(ordered, question, first.period, index.parent))

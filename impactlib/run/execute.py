@@ -2,8 +2,9 @@
 
 The template (``notebooks/stappenplan_1-6.ipynb``) has a cell tagged ``parameters``;
 papermill injects the validated :class:`~impactlib.params.RunParameters` after it and runs
-the notebook in a fresh kernel. The kernel reads the same data settings as this process
-(source, snapshot, cache folder) through the ``IMPACTMONITOR_*`` environment variables.
+the notebook on a :class:`~impactlib.run.pool.KernelWorker`: a kernel of its own for a single
+run, a warm kernel reused with a fresh namespace in a batch. The kernel reads the same data
+settings as this process (source, snapshot, cache folder, ``IMPACTMONITOR_*`` variables).
 
 The notebook's last cell (tagged ``impactmonitor-summary``) shows a small JSON record —
 region, period, headline figure, whether the data are oefendata — that the HTML export and
@@ -16,20 +17,18 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
-
 from .. import errors, settings
 from ..params import PROJECT_ROOT, RunParameters, load_question
 from ..query import available_periods, latest_period
 from ..regions import Region, resolve
 from .export import write_html
 from .paths import new_temp, output_paths
+from .pool import KERNEL, KernelWorker
 
 __all__ = ["TEMPLATE", "SUMMARY_TAG", "RunResult", "ExecutionFailed", "run_one", "fill_period", "read_summary"]
 
 TEMPLATE = PROJECT_ROOT / "notebooks" / "stappenplan_1-6.ipynb"
 SUMMARY_TAG = "impactmonitor-summary"
-KERNEL = "python3"
 #: Seconds one cell may run before the run counts as failed (a hung kernel must not stall a batch).
 CELL_TIMEOUT = 600
 
@@ -122,16 +121,18 @@ def run_one(
     with_code: bool = False,
     template: Path | None = None,
     raise_on_error: bool = True,
+    worker: KernelWorker | None = None,
 ) -> RunResult:
     """Execute the template for one region and question; write ``.ipynb`` and ``.html``.
+
+    ``worker``: a warm kernel to run on (a batch passes one per thread); without it a kernel
+    is started for this run and stopped afterwards.
 
     On failure the executed notebook is kept as ``<question>.mislukt.ipynb`` (the cell that
     failed shows the error), earlier outputs for the same region and question are removed,
     and :class:`ExecutionFailed` is raised (or, with ``raise_on_error=False``, the result
     carries the error).
     """
-    import papermill as pm
-
     template = Path(template or TEMPLATE)
     if not template.is_file():
         raise errors.DataFault(
@@ -144,12 +145,18 @@ def run_one(
     kernel_environment()
     tmp = new_temp(paths.notebook)
     try:
-        pm.execute_notebook(
-            str(template), str(tmp), parameters=params.as_notebook(), kernel_name=KERNEL,
-            progress_bar=False, log_output=False, execution_timeout=CELL_TIMEOUT,
-            extra_arguments=["--log-level=CRITICAL"],  # keep kernel start/stop chatter off the console
-        )
+        if worker is None:
+            with KernelWorker(KERNEL) as own:
+                nb = own.execute(template, tmp, params.as_notebook(), timeout=CELL_TIMEOUT)
+        else:
+            nb = worker.execute(template, tmp, params.as_notebook(), timeout=CELL_TIMEOUT)
     except Exception as exc:  # noqa: BLE001 - any failure is reported, never a traceback
+        if isinstance(exc, OSError) and exc.errno is not None and not isinstance(exc, TimeoutError):
+            # the disk, not the notebook: keep nothing half-written (``finally`` removes tmp)
+            raise errors.DataFault(
+                f"Kan niet schrijven in {paths.folder} ({exc.strerror or exc}); "
+                "kies met --out een map waarin u mag schrijven."
+            ) from None
         result.error, code = _failure(exc)
         if tmp.exists() and tmp.stat().st_size:
             os.replace(tmp, paths.failed)
@@ -168,7 +175,6 @@ def run_one(
     finally:
         tmp.unlink(missing_ok=True)
     paths.failed.unlink(missing_ok=True)
-    nb = nbformat.read(paths.notebook, as_version=4)
     result.summary = read_summary(nb)
     result.html = write_html(nb, paths.html, with_code=with_code, summary=result.summary)
     return result

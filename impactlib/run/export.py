@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import html
+import threading
 from pathlib import Path
 
 from .paths import atomic_write
@@ -47,21 +48,33 @@ def _images_with_alt(nb):
     return nb
 
 
+_exporters = threading.local()
+
+
+def _exporter(with_code: bool):
+    """The HTML exporter for this thread, built (templates compiled) once per style."""
+    cache = _exporters.__dict__.setdefault("by_style", {})
+    if with_code not in cache:
+        from nbconvert import HTMLExporter
+        from traitlets.config import Config
+
+        config = Config()
+        config.TagRemovePreprocessor.enabled = True
+        tags = HIDDEN_TAGS if not with_code else HIDDEN_TAGS[:2]
+        config.TagRemovePreprocessor.remove_cell_tags = set(tags)
+        exporter = HTMLExporter(config=config, template_name="lab")
+        exporter.exclude_input = not with_code
+        exporter.exclude_input_prompt = True
+        exporter.exclude_output_prompt = True
+        cache[with_code] = exporter
+    return cache[with_code]
+
+
 def notebook_to_html(nb, *, with_code: bool = False, summary: dict | None = None) -> str:
     """Render an executed notebook (a ``NotebookNode``) as HTML."""
-    from nbconvert import HTMLExporter
-    from traitlets.config import Config
-
     summary = summary or {}
     nb = _images_with_alt(nb)
-    config = Config()
-    config.TagRemovePreprocessor.enabled = True
-    tags = HIDDEN_TAGS if not with_code else HIDDEN_TAGS[:2]
-    config.TagRemovePreprocessor.remove_cell_tags = set(tags)
-    exporter = HTMLExporter(config=config, template_name="lab")
-    exporter.exclude_input = not with_code
-    exporter.exclude_input_prompt = True
-    exporter.exclude_output_prompt = True
+    exporter = _exporter(with_code)
     title = summary.get("title") or "Impactmonitor: stappenplan"
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
     body = body.replace('<html lang="en">', '<html lang="nl">', 1)

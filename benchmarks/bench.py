@@ -1,0 +1,289 @@
+"""Benchmark of issue 8: the batch, the rows fetched and the query, as ratios measured in one run.
+
+    .venv/bin/python benchmarks/bench.py            # full: 26 regions, 26 baseline runs (make bench)
+    .venv/bin/python benchmarks/bench.py --quick    # smoke: 2 regions, 2 baseline runs
+    .venv/bin/python benchmarks/bench.py --quick --regions 1 --baseline-runs 1   # the test's settings
+
+These machines are noisy, so every figure is a ratio of two things measured in the same run:
+
+- ``ratio_batch``: wall time of ``impactmonitor run --all-regions --question
+  heftig-structureel-geweld`` (default jobs; notebooks, HTML and index) divided by the wall
+  time of as many sequential ``papermill`` command-line runs of a trivial notebook that imports
+  pandas, seaborn and impactlib and draws one chart. Half of the baseline runs go before the
+  batch and half after it, so a machine that gets busier or quieter does not favour either.
+- ``ratio_rows``: data rows a local mirror serves while every code cell of one region's worked
+  example (Zaanstreek-Waterland) runs on live data from it with an empty cache, divided by the
+  rows of the same tables downloaded whole.
+- ``ratio_query``: median time of a warm indicator query (one region, one period; the same
+  query again once the first one filled the caches) divided by the median time of that query
+  from a cold cache (fresh cache folder and process caches) through a mirror in its own process.
+  The CSV also holds ``query_warm_disk``: the query from the filled cache folder with the
+  in-process caches emptied (a new session).
+
+The raw timings go to ``<out>/timings.csv`` (written atomically); the last three lines printed
+are ``ratio_batch=…``, ``ratio_rows=…`` and ``ratio_query=…``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager, redirect_stderr
+from dataclasses import asdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+QUESTION = "heftig-structureel-geweld"
+EXAMPLE = ROOT / "parameters" / "zaanstreek-waterland.yaml"
+QUERY = ("meldingen_acuut_structureel_pct", "Zaanstreek-Waterland", "2021HJ01")
+TRIVIAL_CODE = (
+    "import pandas as pd\nimport seaborn as sns\nimport impactlib\n\n"
+    "ax = sns.barplot(x=['a', 'b'], y=[1.0, 2.0])\nax.set_title(f'Regio {region}')"
+)
+
+
+def tool(name: str) -> list[str]:
+    """A console script of this Python (``.venv/bin/papermill``), else ``python -m``."""
+    script = Path(sys.executable).with_name(name)
+    return [str(script)] if script.exists() else [sys.executable, "-m", name]
+
+
+def timed(cmd: list[str], **kwargs) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kwargs)
+    return time.perf_counter() - start
+
+
+# --------------------------------------------------------------------------- ratio_batch
+def trivial_notebook(folder: Path) -> Path:
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    params = new_code_cell('region = "Nederland"')
+    params.metadata["tags"] = ["parameters"]
+    nb = new_notebook(cells=[params, new_code_cell(TRIVIAL_CODE)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = folder / "triviaal.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def batch_command(out: Path, regions: int, jobs: int | None) -> list[str]:
+    """The batch as a fresh process: the CLI itself for all 26, the same call for a few."""
+    if regions >= 26:
+        cmd = [*tool("impactmonitor"), "run", "--all-regions", "--question", QUESTION, "--out", str(out)]
+        return cmd + (["--jobs", str(jobs)] if jobs else [])
+    code = (
+        "import sys; from impactlib.regions import regions_at; from impactlib.run import run_all\n"
+        f"r = run_all({QUESTION!r}, out={str(out)!r}, jobs={jobs!r}, regions=regions_at('vt')[:{regions}], progress=False)\n"
+        "sys.exit(1 if r.failed else 0)\n"
+    )
+    return [sys.executable, "-c", code]
+
+
+def measure_batch(work: Path, regions: int, baseline_runs: int, jobs: int | None, rows: list) -> float:
+    template = trivial_notebook(work)
+    papermill = tool("papermill")
+
+    def baseline(i: int) -> None:
+        out = work / f"triviaal-{i}.ipynb"
+        seconds = timed([*papermill, str(template), str(out), "-p", "region", f"regio {i}", "--no-progress-bar"])
+        rows.append(("baseline_papermill", i, seconds, "s", "papermill CLI, triviaal notebook"))
+
+    first = baseline_runs // 2
+    for i in range(first):
+        baseline(i)
+    out = work / "batch"
+    seconds = timed(batch_command(out, regions, jobs), cwd=ROOT)
+    reports = len(list(out.glob("*/*.html")))
+    if reports != regions or not (out / "index.html").exists():
+        raise SystemExit(f"bench: de batch maakte {reports} van {regions} rapporten")
+    rows.append(("batch", 0, seconds, "s", f"{regions} regio's, jobs={jobs or 'standaard'}"))
+    for i in range(first, baseline_runs):
+        baseline(i)
+    base = statistics.mean(r[2] for r in rows if r[0] == "baseline_papermill")
+    return seconds / (base * regions)
+
+
+# --------------------------------------------------------------------------- mirrors
+@contextmanager
+def live_settings(host: str, cache_dir: Path):
+    """Live data from ``host`` into ``cache_dir`` for this process and the kernels it starts."""
+    from impactlib import query, settings
+    from impactlib.sources.chooser import forget_sources
+
+    names = ("IMPACTMONITOR_CBS_HOST", "IMPACTMONITOR_CBS_HTTPS", "IMPACTMONITOR_SOURCE",
+             "IMPACTMONITOR_CACHE_DIR", "IMPACTMONITOR_BACKEND", "IMPACTMONITOR_SNAPSHOT")
+    saved = {n: os.environ.get(n) for n in names}
+    before = settings.current()
+    os.environ.update({"IMPACTMONITOR_CBS_HOST": host, "IMPACTMONITOR_CBS_HTTPS": "0"})
+    settings.configure(source="live", cache_dir=str(cache_dir), backend="v3")
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        settings.configure(**asdict(before))
+        forget_sources()
+        query.clear_cache()
+
+
+@contextmanager
+def quiet():
+    """Remarks on stderr (which source answered) stay out of the benchmark's output."""
+    with redirect_stderr(io.StringIO()):
+        yield
+
+
+@contextmanager
+def mirror_process():
+    """``impactmonitor mirror`` on a free port of 127.0.0.1 in its own process."""
+    proc = subprocess.Popen([*tool("impactmonitor"), "mirror", "--port", "0"], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True, cwd=ROOT)
+    try:
+        line = proc.stdout.readline()
+        address = line.split("http://", 1)[1].split("/", 1)[0]
+        yield address
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+# --------------------------------------------------------------------------- ratio_rows
+def run_example(params: dict) -> None:
+    """Every code cell of the stappenplan notebook in this process; what it shows goes nowhere
+    (the figures are made, not drawn: only the data they need counts here)."""
+    import IPython.display
+    import nbformat
+
+    from impactlib import steps
+    from impactlib.run.execute import TEMPLATE
+
+    namespace = dict(params)
+    saved = IPython.display.display, steps.show
+    IPython.display.display = steps.show = lambda *args, **kwargs: None
+    try:
+        for cell in nbformat.read(TEMPLATE, as_version=4).cells:
+            if cell.cell_type == "code" and "parameters" not in cell.metadata.get("tags", []):
+                exec(compile(cell.source, "stappenplan", "exec"), namespace)  # noqa: S102 - our own notebook
+    finally:
+        IPython.display.display, steps.show = saved
+
+
+def measure_rows(work: Path, rows: list) -> float:
+    """The worked example of Zaanstreek-Waterland on live data from a mirror (empty cache)."""
+    from impactlib.mirror import MirrorServer, shelf_from_snapshot
+    from impactlib.params import load_parameters
+
+    shelf = shelf_from_snapshot()
+    with MirrorServer(shelf) as server, live_settings(server.address, work / "cache-rijen"), quiet():
+        run_example(load_parameters(EXAMPLE).as_notebook())
+        served = dict(server.rows_served)
+    tables = sorted({table for table, _ in served})
+    whole = {t: len(shelf.get(t).bundle.data) for t in tables}
+    for table in tables:
+        needed = sum(n for (t, _), n in served.items() if t == table)
+        rows.append(("rows_needed", table, needed, "rows", "rijen die de mirror stuurde"))
+        rows.append(("rows_whole", table, whole[table], "rows", "rijen van de hele tabel"))
+    return sum(served.values()) / sum(whole.values())
+
+
+# --------------------------------------------------------------------------- ratio_query
+def measure_query(work: Path, cold_runs: int, warm_runs: int, rows: list) -> float:
+    from impactlib import query, settings
+    from impactlib.sources.chooser import forget_sources
+
+    indicator, region, period = QUERY
+
+    def ask() -> float:
+        start = time.perf_counter()
+        frame = query.get_indicator(indicator, region=region, period=period)
+        seconds = time.perf_counter() - start
+        assert len(frame) == 1, frame
+        return seconds
+
+    with mirror_process() as address, quiet():
+        cold, warm, disk = [], [], []
+        for i in range(cold_runs):
+            with live_settings(address, work / f"cache-koud-{i}"):
+                forget_sources()
+                query.clear_cache()
+                cold.append(ask())
+                warm += [ask() for _ in range(warm_runs)]
+                settings.configure(source="cache")  # a new session on the filled cache folder
+                for _ in range(warm_runs):
+                    forget_sources()
+                    query.clear_cache()
+                    disk.append(ask())
+    for name, values, detail in (("query_cold", cold, "lege cache, via de mirror (eigen proces)"),
+                                 ("query_warm", warm, "dezelfde vraag opnieuw, caches gevuld"),
+                                 ("query_warm_disk", disk, "uit de gevulde cachemap, procescaches leeg")):
+        rows += [(name, i, s, "s", detail) for i, s in enumerate(values)]
+    return statistics.median(warm) / statistics.median(cold)
+
+
+# --------------------------------------------------------------------------- output
+def write_csv(path: Path, rows: list) -> None:
+    from impactlib.run.paths import atomic_write
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["measure", "run", "value", "unit", "detail"])
+    for name, run, value, unit, detail in rows:
+        writer.writerow([name, run, f"{value:.6g}" if isinstance(value, float) else value, unit, detail])
+    atomic_write(path, buffer.getvalue())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="smoke run: 2 regions, 2 baseline runs, few queries")
+    parser.add_argument("--regions", type=int, help="regions in the batch (default 26; --quick: 2)")
+    parser.add_argument("--baseline-runs", type=int, help="papermill baseline runs (default: as many as regions)")
+    parser.add_argument("--jobs", type=int, default=None, help="kernels for the batch (default: the CLI's default)")
+    parser.add_argument("--out", default=str(ROOT / "outputs" / "bench"), help="folder for timings.csv")
+    args = parser.parse_args(argv)
+    regions = max(1, min(26, args.regions or (2 if args.quick else 26)))
+    baseline_runs = max(1, args.baseline_runs or regions)
+    cold_runs, warm_runs = (3, 5) if args.quick else (7, 15)
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    rows: list = []
+    work = Path(tempfile.mkdtemp(prefix="impactmonitor-bench-"))
+    parts = {"ratio_batch": lambda: measure_batch(work, regions, baseline_runs, args.jobs, rows),
+             "ratio_rows": lambda: measure_rows(work, rows),
+             "ratio_query": lambda: measure_query(work, cold_runs, warm_runs, rows)}
+    ratios = {}
+    try:
+        for name, measure in parts.items():
+            start = time.perf_counter()
+            ratios[name] = measure()
+            rows.append(("part", name, time.perf_counter() - start, "s", "duur van dit deel van de benchmark"))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    rows += [(name, "", value, "ratio", "") for name, value in ratios.items()]
+    target = Path(args.out) / "timings.csv"
+    write_csv(target, rows)
+    print(f"Ruwe metingen: {target}")
+    for name, value in ratios.items():
+        print(f"{name}={value:.4f}")
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

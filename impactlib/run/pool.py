@@ -1,0 +1,275 @@
+"""Warm Jupyter kernels that execute one notebook after another, the papermill way.
+
+Starting a kernel and importing pandas, seaborn and impactlib costs seconds; a batch of 26
+worked examples paid that 26 times. A :class:`KernelWorker` starts one kernel, imports once,
+and then runs notebook after notebook in it through papermill itself — the same parameter
+injection (an ``injected-parameters`` cell after the cell tagged ``parameters``), the same
+cell metadata and, when a cell fails, the same error cell and :class:`PapermillExecutionError`.
+:func:`pooled` runs a list of tasks on N such workers, each in its own thread.
+
+Before every notebook the worker gives the kernel a fresh start without a new process:
+
+- a fresh namespace, execution count and history (``reset(new_session=True)``); imported
+  modules and impactlib's caches stay warm;
+- this process's working folder, ``IMPACTMONITOR_*`` variables and data settings, so the
+  notebook sees what a freshly started kernel would see.
+
+A notebook that raises leaves a healthy kernel behind. A kernel that died, ran past the
+cell timeout or failed in any other way is replaced by a new one before the next notebook,
+so one bad region never takes the others down. The executed notebook of a crash is still
+written to the output path, as papermill does for a failing cell.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict
+from typing import TypeVar
+
+from jupyter_core.utils import run_sync
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import NBClientEngine, papermill_engines
+from papermill.exceptions import PapermillExecutionError
+
+from .. import errors, settings
+
+__all__ = ["KernelWorker", "KernelStartError", "pooled", "ENGINE", "KERNEL"]
+
+ENGINE = "impactmonitor-pool"
+KERNEL = "python3"
+#: Quiet kernels; history in memory (several kernels at once must not share one sqlite file).
+KERNEL_ARGUMENTS = ("--log-level=CRITICAL", "--HistoryManager.hist_file=:memory:")
+#: What every worker imports once, right after its kernel started.
+WARM_UP = "import pandas, seaborn, matplotlib\nfrom impactlib import compare, plots, query, steps\n"
+START_TIMEOUT = 60.0
+ENV_PREFIX = "IMPACTMONITOR_"
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class KernelStartError(errors.DataFault):
+    """The kernel did not start, or the code preparing it for a notebook failed."""
+
+
+class _PooledClient(PapermillNotebookClient):
+    """Papermill's client on a kernel that is already running (and stays running)."""
+
+    def execute(self, **kwargs):
+        self.reset_execution_trackers()
+        self.papermill_execute_cells()
+        info = self.wait_for_reply(self.kc.kernel_info())
+        self.nb.metadata["language_info"] = info["content"]["language_info"]
+        self.set_widgets_metadata()
+        return self.nb
+
+
+class PooledEngine(NBClientEngine):
+    """A papermill engine that executes on ``worker``'s kernel instead of starting one."""
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None,
+                                 start_timeout=START_TIMEOUT, execution_timeout=None, worker=None, **kwargs):
+        worker.current = nb_man.nb
+        client = _PooledClient(
+            nb_man, km=worker.km, kernel_name=kernel_name, timeout=execution_timeout,
+            startup_timeout=start_timeout, log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file,
+        )
+        client.kc = worker.kc
+        return client.execute()
+
+
+papermill_engines.register(ENGINE, PooledEngine)
+
+
+def _preparation(cwd: str) -> str:
+    """Kernel code run (silently) before each notebook: this process's folder, environment and
+    settings, then a fresh namespace."""
+    env = {k: v for k, v in os.environ.items() if k.startswith(ENV_PREFIX)}
+    return (
+        "import os as _os\n"
+        f"_os.chdir({cwd!r})\n"
+        f"for _k in [k for k in _os.environ if k.startswith({ENV_PREFIX!r})]: del _os.environ[_k]\n"
+        f"_os.environ.update({env!r})\n"
+        "from impactlib import settings as _settings\n"
+        f"_settings.configure(**{asdict(settings.current())!r})\n"
+        "get_ipython().reset(new_session=True)\n"
+    )
+
+
+class KernelWorker:
+    """One kernel, started on first use and reused for every notebook; use it from one thread.
+
+    >>> with KernelWorker() as worker:                                       # doctest: +SKIP
+    ...     nb = worker.execute("in.ipynb", "out.ipynb", {"region": "Drenthe"})
+    """
+
+    def __init__(self, kernel_name: str = KERNEL, *, warm_up: str = WARM_UP, start_timeout: float = START_TIMEOUT):
+        self.kernel_name = kernel_name
+        self.warm_up = warm_up
+        self.start_timeout = start_timeout
+        self.km = None
+        self.kc = None
+        self.current = None  # the notebook being executed (kept if the kernel crashes)
+        self.starts = 0  # kernels started so far (a replaced kernel counts again)
+        self._healthy = False
+        self._start_error: KernelStartError | None = None
+
+    # -- kernel life ------------------------------------------------------------------
+    def start(self) -> "KernelWorker":
+        """Start the kernel (if it is not running) and import :data:`WARM_UP` in it."""
+        if self.km is not None:
+            return self
+        if self._start_error is not None:  # do not wait for a broken installation 26 times
+            raise self._start_error
+        from jupyter_client.manager import AsyncKernelManager
+
+        km = AsyncKernelManager(kernel_name=self.kernel_name)
+        try:
+            run_sync(km.start_kernel)(extra_arguments=list(KERNEL_ARGUMENTS))
+            kc = km.client()
+            kc.start_channels()
+            run_sync(kc.wait_for_ready)(timeout=self.start_timeout)
+        except Exception as exc:  # noqa: BLE001 - no kernel, no notebooks: one clear error
+            self._stop(km, None)
+            reason = (str(exc).strip().splitlines() or [exc.__class__.__name__])[0]
+            self._start_error = KernelStartError(
+                f"Jupyter-kernel '{self.kernel_name}' start niet ({reason}); installeer het project opnieuw "
+                "met 'pip install -e .'."
+            )
+            raise self._start_error from None
+        kc.allow_stdin = False
+        self.km, self.kc, self._healthy = km, kc, True
+        self.starts += 1
+        if self.warm_up:
+            self._quietly(self.warm_up)
+        return self
+
+    def shutdown(self) -> None:
+        km, kc, self.km, self.kc, self._healthy = self.km, self.kc, None, None, False
+        if km is not None:
+            self._stop(km, kc)
+
+    @staticmethod
+    def _stop(km, kc) -> None:
+        try:
+            if kc is not None:
+                kc.stop_channels()
+            if run_sync(km.is_alive)():
+                run_sync(km.shutdown_kernel)(now=True)
+            else:
+                run_sync(km.cleanup_resources)()
+        except Exception:  # noqa: BLE001 - a kernel that is gone already is fine
+            pass
+
+    def __enter__(self) -> "KernelWorker":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.shutdown()
+
+    def _quietly(self, code: str) -> None:
+        """Run setup code without output, history or execution count."""
+        try:
+            reply = run_sync(self.kc.execute_interactive)(
+                code, silent=True, store_history=False, allow_stdin=False, timeout=self.start_timeout,
+                output_hook=lambda msg: None,
+            )
+        except Exception as exc:  # noqa: BLE001 - e.g. a timeout: the kernel is of no use now
+            self._healthy = False
+            raise KernelStartError(f"De Jupyter-kernel reageert niet ({exc.__class__.__name__}); probeer het opnieuw.") from None
+        content = reply.get("content", {})
+        if content.get("status") != "ok":
+            self._healthy = False
+            raise KernelStartError(f"Voorbereiden van de Jupyter-kernel mislukte ({content.get('ename')}: "
+                                   f"{content.get('evalue')}); installeer het project opnieuw met 'pip install -e .'.")
+
+    def ready(self) -> None:
+        """A live, healthy kernel prepared for the next notebook (replaced if need be)."""
+        if self.km is not None and not (self._healthy and run_sync(self.km.is_alive)()):
+            self.shutdown()
+        if self.km is None:
+            self.start()
+        self._quietly(_preparation(os.getcwd()))
+
+    # -- notebooks --------------------------------------------------------------------
+    def execute(self, input_path, output_path, parameters: dict, *, timeout: float | None = None):
+        """Execute ``input_path`` with ``parameters`` like ``papermill.execute_notebook``.
+
+        Raises :class:`PapermillExecutionError` when a cell fails (the notebook with the error
+        is written to ``output_path``); any other failure (kernel died, timeout) also marks
+        the kernel for replacement and writes what was executed so far.
+        """
+        import papermill as pm
+        from papermill.iorw import write_ipynb
+
+        self.ready()
+        self.current = None
+        try:
+            return pm.execute_notebook(
+                str(input_path), str(output_path), parameters=parameters, engine_name=ENGINE,
+                kernel_name=self.kernel_name, progress_bar=False, log_output=False,
+                request_save_on_cell_execute=False, execution_timeout=timeout, worker=self,
+            )
+        except PapermillExecutionError:
+            raise
+        except BaseException:
+            self._healthy = False
+            if self.current is not None:
+                try:
+                    write_ipynb(self.current, str(output_path))
+                except Exception:  # noqa: BLE001 - keeping the partial notebook is a courtesy
+                    pass
+            raise
+
+
+def pooled(tasks: Sequence[T], work: Callable[[T, KernelWorker], R], size: int, *,
+           make_worker: Callable[[], KernelWorker] = KernelWorker) -> Iterator[R]:
+    """``work(task, worker)`` for every task on ``size`` warm kernels; results as they finish.
+
+    Each worker thread owns one :class:`KernelWorker` (started when its first task arrives)
+    and takes the next task when it is done with one, so slow and fast tasks even out. An
+    exception escaping ``work`` (or the caller stopping early, e.g. Ctrl+C) stops handing out
+    tasks: running notebooks finish in the background and their kernels are stopped.
+    """
+    todo: queue.SimpleQueue = queue.SimpleQueue()
+    for task in tasks:
+        todo.put(task)
+    done: queue.SimpleQueue = queue.SimpleQueue()
+
+    def loop() -> None:
+        worker = make_worker()
+        try:
+            while True:
+                try:
+                    task = todo.get_nowait()
+                except queue.Empty:
+                    return
+                try:
+                    done.put((True, work(task, worker)))
+                except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+                    done.put((False, exc))
+        finally:
+            worker.shutdown()
+
+    threads = [threading.Thread(target=loop, name=f"impactmonitor-kernel-{i + 1}", daemon=True)
+               for i in range(max(1, min(size, len(tasks))))]
+    for thread in threads:
+        thread.start()
+    try:
+        for _ in range(len(tasks)):
+            ok, value = done.get()
+            if not ok:
+                raise value
+            yield value
+    finally:
+        while True:  # no new tasks; a worker whose queue is empty stops its kernel
+            try:
+                todo.get_nowait()
+            except queue.Empty:
+                break
+    for thread in threads:
+        thread.join()
