@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 OUT    ?= outputs
 
-.PHONY: examples test install install-test docs oefendata browser clean
+.PHONY: examples test install install-test docs oefendata browser bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ test: install-test
 # The Dutch documentation site (strict mode) in outputs/site, with the gallery of outputs/.
 docs: $(VENV)/.installed-docs
 	$(BIN)/impactmonitor docs build --out $(OUT)/site --gallery $(OUT)
+
+# Benchmark (issue 8): prints ratio_batch/ratio_rows/ratio_query last; raw timings in outputs/bench/timings.csv
+bench: install
+	$(BIN)/python benchmarks/bench.py
 
 # Debian chromium + chromedriver for the explorer's browser test (needs root/sudo + apt).
 browser:

@@ -532,8 +532,6 @@ def full_disk(handler, buf, path):
     raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
 
-@pytest.mark.xfail(strict=True, reason="impactlib/run/execute.py keeps the truncated notebook as "
-                   "<vraag>.mislukt.ipynb on a disk error; fix described in the reliability report")
 def test_R52_disk_full_during_run(capsys, work, tmp_path, monkeypatch, kernel_env):
     from papermill.iorw import LocalHandler
 
