@@ -136,6 +136,12 @@ def _indicator_frame(spec: IndicatorSpec, label, regs: list[Region], period, src
     frame, prov = _compute(spec, keys, periods, label, src)
     national = frame[frame.region_key == NATIONAL_KEY].set_index(["period", "category"])["value"]
     frame = frame[frame.region_key.isin([r.key for r in regs])].copy()
+    missing = [r.name for r in regs if r.key not in set(frame["region_key"])]
+    if frame.empty or (len(regs) == 1 and missing):
+        raise NotAvailableError(
+            f"Geen cijfers voor {', '.join(missing[:3])} in tabel {', '.join(spec.tables)} van deze bron; "
+            "kies een andere regio of bron (zie 'impactmonitor data status')."
+        )
     frame["national"] = [
         national.get((p, c), np.nan) for p, c in zip(frame["period"], frame["category"])
     ]

@@ -96,3 +96,24 @@ def test_fewer_periods_or_one_category_are_cut_from_a_remembered_series(counting
     assert len(counting.asked) > n
     pd.testing.assert_frame_equal(part, direct)
     assert part.attrs == direct.attrs and list(part["period"]) == ["2020HJ02", "2021HJ01"]
+
+
+def test_a_region_without_rows_is_a_clear_error_not_an_empty_frame(tmp_path):
+    import shutil
+
+    from impactlib.errors import NotAvailableError
+    from impactlib.sources.snapshot import bundled_snapshot_dir
+
+    copy = tmp_path / "snap"
+    shutil.copytree(bundled_snapshot_dir(), copy)
+    data = pd.read_parquet(copy / "84852NED.parquet")
+    data[data["RegioS"].str.strip() != "VT05"].to_parquet(copy / "84852NED.parquet", index=False)
+    settings.configure(snapshot=str(copy))
+    query.clear_cache()
+    try:
+        with pytest.raises(NotAvailableError, match="Geen cijfers voor Twente in tabel 84852NED"):
+            query.get_indicator("meldingen_acuut_structureel_pct", "Twente", "2021HJ01")
+        all_vt = query.indicator_values("meldingen_acuut_structureel_pct", "vt", "2021HJ01")
+        assert "VT05" not in set(all_vt["region_key"]) and len(all_vt) == 25  # a ranking goes on without it
+    finally:
+        query.clear_cache()

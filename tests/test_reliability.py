@@ -510,15 +510,15 @@ def test_R48_batch_with_one_failing_region(capsys, work, tmp_path, monkeypatch, 
     code, out, err = cli(capsys, ["run", "--all-regions", "--question", "adviesvragers", "--period", "2021HJ01",
                                   "--jobs", "3", "--snapshot", snap, "--out", "uit"])
     assert code == 1
-    assert "mislukt: Twente: IndexError" in err and err.count("\n") == 1 and "Traceback" not in err
+    assert "mislukt: Twente: Geen cijfers voor Twente in tabel 84847NED" in err and err.count("\n") == 1 and "Traceback" not in err
     index = work / "uit" / "index.html"
     assert out.splitlines() == [
         "2 van 3 regio's gelukt (2021HJ01).",
-        next(line for line in out.splitlines() if line.startswith("Mislukt: Twente: IndexError")),
+        next(line for line in out.splitlines() if line.startswith("Mislukt: Twente: Geen cijfers voor Twente")),
         f"Overzicht: {index}",
     ]
     page = index.read_text(encoding="utf-8")
-    assert "Twente</strong>: IndexError" in page and "twente/adviesvragers.mislukt.ipynb" in page
+    assert "Twente</strong>: Geen cijfers voor Twente" in page and "twente/adviesvragers.mislukt.ipynb" in page
     assert '<td>Drenthe</td><td>23,5</td><td><a href="drenthe/adviesvragers.html">' in page
     assert "zeeland/adviesvragers.html" in page and "2 van 3 regio's gelukt" in page
     files = sorted(tree(work / "uit"))
