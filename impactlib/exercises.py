@@ -480,7 +480,7 @@ def _strip_answers(nb) -> None:
 def _run_one(region: Region, question: str, period: str, answers: bool, out) -> ExerciseResult:
     import papermill as pm
 
-    from .run.execute import CELL_TIMEOUT, KERNEL, _failure, read_summary
+    from .run.execute import CELL_TIMEOUT, KERNEL, describe_failure, read_summary
     from .run.export import write_html
     from .run.paths import new_temp
 
@@ -502,7 +502,7 @@ def _run_one(region: Region, question: str, period: str, answers: bool, out) -> 
         os.replace(tmp, notebook)
         result.html = write_html(nb, html, summary=summary)
     except Exception as exc:  # noqa: BLE001 - reported per region, never a traceback
-        result.error = _failure(exc)[0]
+        result.error = describe_failure(exc)[0]
         for stale in (notebook, html):
             stale.unlink(missing_ok=True)
     finally:

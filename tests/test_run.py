@@ -17,7 +17,7 @@ from impactlib.cli import main
 from impactlib.errors import DataFault, NotAvailableError, UserInputError
 from impactlib.params import make_parameters
 from impactlib.run import batch, execute
-from impactlib.run.execute import ExecutionFailed, _failure, fill_period, read_summary, run_one
+from impactlib.run.execute import ExecutionFailed, describe_failure, fill_period, read_summary, run_one
 from impactlib.run.export import notebook_to_html
 from impactlib.run.paths import atomic_write, output_paths
 
@@ -141,10 +141,10 @@ class KernelError(Exception):
 
 
 def test_failure_messages_keep_our_dutch_text_and_exit_code():
-    assert _failure(KernelError("NotAvailableError", "Geen cijfers.\nmeer")) == ("Geen cijfers.", 2)
-    assert _failure(KernelError("DataFault", "Snapshot kapot.")) == ("Snapshot kapot.", 1)
-    assert _failure(KernelError("KeyError", "'x'")) == ("KeyError: 'x'", 1)
-    assert _failure(RuntimeError("Kernel died")) == ("RuntimeError: Kernel died", 1)
+    assert describe_failure(KernelError("NotAvailableError", "Geen cijfers.\nmeer")) == ("Geen cijfers.", 2)
+    assert describe_failure(KernelError("DataFault", "Snapshot kapot.")) == ("Snapshot kapot.", 1)
+    assert describe_failure(KernelError("KeyError", "'x'")) == ("KeyError: 'x'", 1)
+    assert describe_failure(RuntimeError("Kernel died")) == ("RuntimeError: Kernel died", 1)
 
 
 # ------------------------------------------------------------------------------ papermill

@@ -25,7 +25,7 @@ from .export import write_html
 from .paths import new_temp, output_paths
 from .pool import KERNEL, KernelWorker
 
-__all__ = ["TEMPLATE", "SUMMARY_TAG", "RunResult", "ExecutionFailed", "run_one", "fill_period", "read_summary"]
+__all__ = ["TEMPLATE", "SUMMARY_TAG", "RunResult", "ExecutionFailed", "run_one", "fill_period", "read_summary", "describe_failure"]
 
 TEMPLATE = PROJECT_ROOT / "notebooks" / "stappenplan_1-6.ipynb"
 SUMMARY_TAG = "impactmonitor-summary"
@@ -93,7 +93,7 @@ def read_summary(nb) -> dict:
     return {}
 
 
-def _failure(exc: Exception) -> tuple[str, int]:
+def describe_failure(exc: Exception) -> tuple[str, int]:
     """One line for what went wrong in the kernel, and the exit code it deserves.
 
     The project's own errors carry a Dutch message that is shown as is; a user error
@@ -157,7 +157,7 @@ def run_one(
                 f"Kan niet schrijven in {paths.folder} ({exc.strerror or exc}); "
                 "kies met --out een map waarin u mag schrijven."
             ) from None
-        result.error, code = _failure(exc)
+        result.error, code = describe_failure(exc)
         if tmp.exists() and tmp.stat().st_size:
             os.replace(tmp, paths.failed)
             result.notebook = paths.failed
