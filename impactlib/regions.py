@@ -117,8 +117,9 @@ def parse_level(level: str | None) -> str | None:
     word = normalise_name(level)
     if word in _LEVEL_WORDS:
         return _LEVEL_WORDS[word]
+    shown = str(level).replace("\x00", "\\0").replace("\n", " ")[:40]
     raise UserInputError(
-        f"Niveau '{str(level)[:40]}' bestaat niet. Kies uit: land, landsdeel, provincie, vt, gemeente."
+        f"Niveau '{shown}' bestaat niet. Kies uit: land, landsdeel, provincie, vt, gemeente."
     )
 
 

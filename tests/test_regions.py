@@ -65,6 +65,9 @@ def test_wrong_level_message():
         R.resolve("Drenthe", level="gemeente")
     with pytest.raises(UserInputError, match="Niveau"):
         R.resolve("Drenthe", level="wijk")
+    with pytest.raises(UserInputError) as exc:
+        R.parse_level("\x00\nx")
+    assert "\x00" not in str(exc.value) and "\n" not in str(exc.value) and "'\\0 x'" in str(exc.value)
 
 
 def test_path_like_names_are_just_unknown():
