@@ -28,6 +28,11 @@ __all__ = [
     "themes",
     "sources",
     "table_specs",
+    "table_spec",
+    "dimension_spec",
+    "context_table",
+    "context_tables",
+    "publishes",
 ]
 
 
@@ -36,8 +41,13 @@ class Term(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     table: str
-    measure: str  # CBS title of the measure (resolved to a key via DataProperties)
+    #: CBS title (or title path ``'Group › Title'``) of the measure; a list is summed
+    measure: str | list[str]
     filter: dict[str, list[str]] = Field(default_factory=dict)
+
+    @property
+    def measures(self) -> list[str]:
+        return [self.measure] if isinstance(self.measure, str) else list(self.measure)
 
 
 class IndicatorSpec(BaseModel):
@@ -115,6 +125,7 @@ class IndicatorSpec(BaseModel):
 
 POPULATION_TABLE = "03759ned"
 POPULATION_MEASURE = "Bevolking op 1 januari"
+#: The Kerncijfers wijken en buurten table of 2021 (one table per year: see :func:`context_table`).
 CONTEXT_TABLE = "85039NED"
 
 
@@ -142,7 +153,39 @@ def themes() -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def table_specs() -> dict[str, dict]:
+    """``tables.yaml``: per CBS table its title, levels, dimensions and measures, each with a status."""
     return {str(k): v for k, v in _load_yaml("tables.yaml")["tables"].items()}
+
+
+def table_spec(table_id: str) -> dict:
+    """One table's entry in ``tables.yaml`` (``{}`` for a table the catalogue does not describe)."""
+    return table_specs().get(str(table_id), {})
+
+
+def dimension_spec(table_id: str, dimension: str) -> dict:
+    """A dimension of ``tables.yaml`` by its key (``{}`` if not described)."""
+    return next((d for d in table_spec(table_id).get("dimensions") or [] if d.get("key") == dimension), {})
+
+
+def publishes(table_id: str, level: str) -> bool:
+    """Does CBS publish rows of this region level in the table? (No: sum the gemeenten.)"""
+    levels = table_spec(table_id).get("levels")
+    return True if levels is None else level in levels
+
+
+def context_tables() -> dict[int, str]:
+    """Year → id of that year's Kerncijfers wijken en buurten table."""
+    return {int(v["year"]): k for k, v in table_specs().items() if v.get("per_year")}
+
+
+def context_table(year: int | None = None) -> str:
+    """The wijken-en-buurten table of ``year`` (else the nearest earlier one, else the first)."""
+    tables = context_tables()
+    years = sorted(tables)
+    if year is None:
+        return tables[years[-1]]
+    earlier = [y for y in years if y <= year]
+    return tables[earlier[-1] if earlier else years[0]]
 
 
 def open_data_indicators() -> list[IndicatorSpec]:

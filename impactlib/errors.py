@@ -59,3 +59,24 @@ class DataFault(ImpactError):
 
 class SourceUnavailable(DataFault):
     pass
+
+
+class LayoutError(DataFault):
+    """A table's metadata do not have what the catalogue expects (a dimension, category or measure).
+
+    Raised instead of dropping a filter or guessing: ``table_id``, ``term`` (what was looked for)
+    and ``offered`` (what the table has) say what drifted; ``impactmonitor data verify`` lists them all.
+    """
+
+    def __init__(self, message: str, *, table_id: str = "", term: str = "", offered: list[str] | None = None,
+                 suggestions: list[str] | None = None):
+        self.table_id, self.term, self.offered = table_id, term, list(offered or [])
+        super().__init__(message, suggestions=suggestions)
+
+
+class RegionMismatch(DataFault):
+    """A region code came back from CBS titled as another region: the figures are refused."""
+
+    def __init__(self, message: str, *, table_id: str = "", region: str = "", title: str = ""):
+        self.table_id, self.region, self.title = table_id, region, title
+        super().__init__(message)

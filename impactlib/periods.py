@@ -85,6 +85,7 @@ _PATTERNS = [
     (re.compile(r"^(\d{4})\s*[-_/ ]?\s*H\s*([12])$"), "half"),
     (re.compile(r"^(\d{4})\s*[-_/]\s*([12])$"), "half"),
     (re.compile(r"^([12])\s*e?\s*(?:halfjaar|hj|h)\s*(\d{4})$"), "half_rev"),
+    (re.compile(r"^(\d{4})\s+([12])\s*e\s+halfjaar$"), "half"),  # 82975NED: '2022 1e halfjaar**'
     (re.compile(r"^(eerste|tweede)\s+halfjaar\s+(?:van\s+)?(\d{4})$"), "half_word"),
     (re.compile(r"^(\d{4})$"), "year"),
 ]

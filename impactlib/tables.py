@@ -22,16 +22,24 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .errors import DataFault, NotAvailableError
+from .errors import DataFault, LayoutError, NotAvailableError
 
-__all__ = ["TableBundle", "DIMENSION_TYPES", "pad_region_key"]
+__all__ = ["TableBundle", "DIMENSION_TYPES", "PATH_SEPARATOR", "pad_region_key", "norm_title"]
 
 DIMENSION_TYPES = ("Dimension", "GeoDimension", "TimeDimension")
+#: How nested measure titles are joined: ``'Ontvangen meldingen › Hermelding › Totaal'``.
+PATH_SEPARATOR = " › "
 
 
-def pad_region_key(key: str) -> str:
-    """CBS pads region keys to six characters: ``'NL01'`` → ``'NL01  '``."""
-    return str(key).strip().ljust(6)
+def pad_region_key(key: str, width: int = 6) -> str:
+    """CBS pads region keys: ``'NL01'`` → ``'NL01  '`` (``width`` 10 in the wijken-en-buurten tables)."""
+    return str(key).strip().ljust(width)
+
+
+def norm_title(text) -> str:
+    """A title folded for matching: case, runs of spaces and the path separator's spacing."""
+    parts = [" ".join(str(p).split()).casefold() for p in str(text).replace("›", "\x00").split("\x00")]
+    return "\x00".join(p for p in parts if p)
 
 
 @dataclass
@@ -78,15 +86,64 @@ class TableBundle:
         """Measure key → title, e.g. ``{'OntvangenMeldingen_1': 'Ontvangen meldingen'}``."""
         return {p["Key"]: p.get("Title", p["Key"]) for p in self.properties() if p.get("Type") == "Topic"}
 
+    def measure_paths(self) -> dict[str, str]:
+        """Measure key → title path through its groups (``TopicGroup`` parents), e.g.
+        ``'Ontvangen meldingen › Vervolgmelding tijdens betrokkenheid VT › Totaal'``; a measure
+        without groups has its plain title."""
+        by_id = {p.get("ID"): p for p in self.properties() if p.get("ID") is not None}
+        out = {}
+        for p in self.properties():
+            if p.get("Type") != "Topic":
+                continue
+            titles, parent, seen = [str(p.get("Title", p["Key"]))], p.get("ParentID"), set()
+            while parent is not None and parent in by_id and parent not in seen:
+                seen.add(parent)
+                titles.insert(0, str(by_id[parent].get("Title", "")))
+                parent = by_id[parent].get("ParentID")
+            out[p["Key"]] = PATH_SEPARATOR.join(t for t in titles if t)
+        return out
+
     def measure_key(self, title: str) -> str:
-        """Resolve a measure by its CBS title (tolerant of case and spacing), not by key."""
-        want = " ".join(title.split()).casefold()
-        for key, t in self.measures().items():
-            if " ".join(str(t).split()).casefold() == want or key == title:
-                return key
-        raise DataFault(
-            f"Tabel {self.table_id} heeft geen onderwerp '{title}'; beschikbaar: "
-            + ", ".join(self.measures().values())
+        """Resolve a measure by its CBS title path (``'Group › Title'``) or, where unique, its
+        plain title — tolerant of case and spacing, never by guessing. :class:`LayoutError` names
+        what the table offers when nothing (or more than one measure) fits."""
+        want = norm_title(title)
+        paths = self.measure_paths()
+        if title in paths:
+            return title
+        exact = [k for k, p in paths.items() if norm_title(p) == want]
+        if len(exact) == 1:
+            return exact[0]
+        leaf = [k for k, p in paths.items() if norm_title(p).split("\x00")[-1] == want]
+        if len(leaf) == 1 and not exact:
+            return leaf[0]
+        if len(leaf) > 1 or len(exact) > 1:
+            raise LayoutError(
+                f"Tabel {self.table_id}: onderwerp '{title}' is niet eenduidig; noem de groep erbij: "
+                + "; ".join(paths[k] for k in (exact or leaf)) + ".",
+                table_id=self.table_id, term=title, offered=list(paths.values()),
+            )
+        raise LayoutError(
+            f"Tabel {self.table_id} heeft geen onderwerp '{title}'; beschikbaar: " + "; ".join(paths.values()) + ".",
+            table_id=self.table_id, term=title, offered=list(paths.values()),
+        )
+
+    def dimension_key(self, name: str, title: str | None = None) -> str:
+        """The key of a dimension given by key or by title (``title`` as a second way to find it)."""
+        props = [p for p in self.properties() if p.get("Type") in DIMENSION_TYPES]
+        for p in props:
+            if p["Key"] == name:
+                return p["Key"]
+        for want in (name, title):
+            if want:
+                hit = [p["Key"] for p in props if norm_title(p.get("Title", "")) == norm_title(want)]
+                if len(hit) == 1:
+                    return hit[0]
+        offered = [f"{p['Key']} ('{p.get('Title', '')}')" for p in props]
+        shown = f"{name}" + (f" ('{title}')" if title and title != name else "")
+        raise LayoutError(
+            f"Tabel {self.table_id} heeft geen dimensie {shown}; wel: " + ", ".join(offered) + ".",
+            table_id=self.table_id, term=shown, offered=offered,
         )
 
     def measure_renames(self, reference: "TableBundle") -> dict[str, str]:
@@ -106,15 +163,22 @@ class TableBundle:
         return list(self.meta.get(dimension, []))
 
     def category_keys(self, dimension: str, titles: list[str]) -> list[str]:
-        """Keys of categories by title (as CBS titles them), in the given order."""
+        """Keys of categories by title (as CBS titles them), in the given order; a title the
+        dimension lacks is a :class:`LayoutError` naming what it has (with the closest titles)."""
+        import difflib
+
         rows = self.categories(dimension)
-        by_title = {" ".join(str(r["Title"]).split()).casefold(): r["Key"] for r in rows}
+        by_title = {norm_title(r["Title"]): r["Key"] for r in rows}
         out = []
         for t in titles:
-            k = by_title.get(" ".join(t.split()).casefold())
+            k = by_title.get(norm_title(t))
             if k is None:
-                raise DataFault(
-                    f"Tabel {self.table_id}: categorie '{t}' ontbreekt in dimensie {dimension}."
+                offered = [str(r["Title"]) for r in rows]
+                close = difflib.get_close_matches(str(t), offered, n=3, cutoff=0.5)
+                raise LayoutError(
+                    f"Tabel {self.table_id}: categorie '{t}' ontbreekt in dimensie {dimension}; "
+                    f"die heeft {len(offered)} categorieën" + (f", o.a. {', '.join(offered[:6])}" if offered else "") + ".",
+                    table_id=self.table_id, term=f"{dimension}: {t}", offered=offered, suggestions=close,
                 )
             out.append(k)
         return out
@@ -124,7 +188,9 @@ class TableBundle:
         for r in self.categories(dimension):
             if str(r["Title"]).strip().casefold().startswith("totaal"):
                 return r["Key"]
-        raise DataFault(f"Tabel {self.table_id}: dimensie {dimension} heeft geen totaal.")
+        raise LayoutError(f"Tabel {self.table_id}: dimensie {dimension} heeft geen totaal.",
+                          table_id=self.table_id, term=f"{dimension}: Totaal",
+                          offered=[str(r["Title"]) for r in self.categories(dimension)])
 
     def period_titles(self) -> dict[str, str]:
         return {r["Key"].strip(): r["Title"] for r in self.categories(self.time_dimension())}
@@ -149,6 +215,10 @@ class TableBundle:
         if periods is not None and time in df:
             mask &= df[time].str.strip().isin([p.strip() for p in periods])
         for dim, keys in (filters or {}).items():
+            if dim not in df and dim not in self.dimensions():
+                raise LayoutError(f"Tabel {self.table_id} heeft geen dimensie {dim}; wel: "
+                                  + ", ".join(self.dimensions()) + ".", table_id=self.table_id, term=dim,
+                                  offered=self.dimensions())
             if dim in df:
                 mask &= df[dim].str.strip().isin([k.strip() for k in keys])
         return TableBundle(self.table_id, self.meta, df[mask].reset_index(drop=True), dict(self.provenance))

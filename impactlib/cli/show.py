@@ -29,7 +29,7 @@ def _num(x):
 def run(args) -> int:
     apply_data_options(args)
     spec = get_indicator_spec(args.indicator, require_open=True)
-    resolution = R.resolve(args.region, args.level)
+    resolution = R.resolve(args.region, args.level, period=args.period)
     period = args.period or query.latest_period(spec.id).key
     df = query.get_indicator(spec.id, resolution.region, period, category=args.category)
     prov = query.provenance(df)
@@ -47,8 +47,10 @@ def run(args) -> int:
         "period": first["period"],
         "period_title": first["period_title"],
         "value": _num(first["value"]),
+        "real": bool(first["real"]),
         "unit": spec.unit,
         "national": _num(first["national"]),
+        "national_real": bool(first["national_real"]),
         "provisional": bool(first["provisional"]),
         "numerator": _num(first["numerator"]),
         "denominator": _num(first["denominator"]),
@@ -60,7 +62,8 @@ def run(args) -> int:
         payload["category"] = first["category"] if args.category else None
     if spec.kind == "distribution" and not args.category:
         payload["categories"] = [
-            {"category": r["category"], "value": _num(r["value"]), "national": _num(r["national"])}
+            {"category": r["category"], "value": _num(r["value"]), "real": bool(r["real"]),
+             "national": _num(r["national"]), "national_real": bool(r["national_real"])}
             for _, r in rows.iterrows()
         ]
     if resolution.note:

@@ -3,6 +3,13 @@
 A snapshot is a folder (or the package's ``data/snapshot``) with, per table,
 ``<id>.meta.json`` (CBS metadata entity sets) and ``<id>.parquet`` (the TypedDataSet), plus
 ``manifest.json`` saying what is real and what is synthetic.
+
+In the oefendata most figures are invented; the real ones are marked one by one:
+``manifest["real_cells"]`` maps a table id to ``{measure key: [row ID, ...]}`` (cells that are
+published CBS figures), and ``manifest["real_values"]`` lists published *indicator values*
+(``{indicator, region_key, period, category}``; e.g. a share CBS published whose counts it did not).
+A bundle carries its table's marks as ``provenance["real_cells"]``; :mod:`impactlib.query`
+turns them into the ``real`` column.
 """
 
 from __future__ import annotations
@@ -55,7 +62,10 @@ def _load(location: str | None, table_id: str) -> TableBundle:
         data = pd.read_parquet(data_path)
     except Exception as exc:  # noqa: BLE001 - any read error means a damaged snapshot
         raise DataFault(f"Snapshot-tabel {table_id} is niet te lezen ({exc.__class__.__name__}).") from None
+    real = (manifest.get("real_cells") or {}).get(table_id) or {}
     provenance = {
+        "real_cells": {m: sorted(int(i) for i in ids) for m, ids in real.items()},
+        "real_values": [v for v in manifest.get("real_values") or [] if table_id in (v.get("tables") or [table_id])],
         "kind": "snapshot",
         "synthetic": bool(manifest.get("synthetic", False)),
         "name": manifest.get("name", "snapshot"),
