@@ -68,6 +68,7 @@ class IndicatorSpec(BaseModel):
     categories: dict[str, list[str]] | None = None
     sentence: str | None = None
     note: str | None = None
+    where_found: str | None = None  # where a user finds a figure not in open data (else the source's)
 
     @property
     def is_open(self) -> bool:
@@ -90,7 +91,7 @@ class IndicatorSpec(BaseModel):
     @property
     def where(self) -> str:
         """Where a user finds the figure (for indicators not in open data)."""
-        return sources()[self.source]["where"]
+        return self.where_found or sources()[self.source]["where"]
 
     @property
     def theme_label(self) -> str:

@@ -462,6 +462,15 @@ def _population(src, region_keys: list[str], periods: list[Period]) -> tuple[pd.
     return pop.drop(columns="period"), plan
 
 
+def catalogue_filters(bundle: TableBundle) -> dict[str, list[str]]:
+    """The category keys of ``bundle``'s table that the catalogue's terms use, per topic dimension
+    (what ``fetch`` asks CBS for: 03759ned's totals, not its hundreds of age groups)."""
+    from .verify import catalogue_terms
+
+    parts = [_term_keys(bundle, term, extra) for _, term, extra in catalogue_terms().get(bundle.table_id, [])]
+    return _union(parts)
+
+
 def region_totals(table_id: str, measure: str, region_keys: list[str], period_keys: list[str], *,
                   source: str | None = None) -> pd.DataFrame:
     """One count measure (total categories) per region and period, gemeenten summed where the

@@ -55,6 +55,7 @@ __all__ = [
     "title_matches",
     "boundary_changes",
     "year_of",
+    "years_of",
     "parse_level",
     "slug",
     "normalise_name",
@@ -101,7 +102,8 @@ class Region:
     vt_regio: str = ""  # key of the VT-regio (gemeenten)
     landsdeel: str = ""
     aliases: tuple[str, ...] = ()
-    #: first and last year of this version (``last`` = :data:`LAST_YEAR` while it exists)
+    #: first and last year of this version: of its name (VT15, VT16 were renamed), or of the
+    #: gemeente; ``last`` = :data:`LAST_YEAR` while it exists. :func:`years_of` gives the code's years.
     years: tuple[int, int] = field(default=(FIRST_YEAR, LAST_YEAR), compare=False)
 
     @property
@@ -122,7 +124,9 @@ class Region:
         return self.level == "land"
 
     def exists_in(self, year: int) -> bool:
-        return self.years[0] <= year <= self.years[1]
+        """Did the region's code exist in ``year`` (under this name or another)?"""
+        first, last = years_of(self.key)
+        return first <= year <= last
 
 
 @dataclass(frozen=True)
@@ -320,6 +324,12 @@ def get(key: str, period=None) -> Region:
     raise UnknownRegionError(f"Regiocode '{_shown(key, 20)}' is onbekend (zie 'impactmonitor regions').")
 
 
+def years_of(key: str) -> tuple[int, int]:
+    """First and last year in which a code existed (``(0, 0)`` for an unknown code)."""
+    found = _name_any_year(str(key).strip().upper())
+    return (found[1][0], found[1][-1]) if found else (0, 0)
+
+
 def exists(key: str, period) -> bool:
     return str(key).strip().upper() in _by_key(year_of(period))
 
@@ -384,7 +394,7 @@ def _not_in_year_text(reg: Region, years: list[int], year: int) -> str:
         return f"De {what} bestaat pas vanaf {years[0]}{was}. Kies een periode vanaf {years[0]}."
     after = successors(reg.key, year)
     now = (f"; het gebied valt in {year} onder {_and([f'{r.name} ({r.key})' for r in after])}" if after else "")
-    return (f"De {what} bestaat in {year} niet meer: de laatste periode is {years[-1]}{now}. "
+    return (f"De {what} bestaat in {year} niet meer: {years[-1]} is het laatste jaar{now}. "
             f"Kies een periode t/m {years[-1]} of de nieuwe regio.")
 
 
@@ -405,7 +415,7 @@ def resolve(name: str, level: str | None = None, period=None) -> Resolution:
     """
     if isinstance(name, Region):
         if period is not None and not name.exists_in(year_of(period)):
-            raise UnknownRegionError(_not_in_year_text(name, list(range(name.years[0], name.years[1] + 1)), year_of(period)))
+            raise UnknownRegionError(_not_in_year_text(name, _name_any_year(name.key)[1], year_of(period)))
         return Resolution(name)
     lvl = parse_level(level)
     if not isinstance(name, str) or not normalise_name(name[: MAX_NAME + 1]):

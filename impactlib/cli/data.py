@@ -1,4 +1,5 @@
-"""``impactmonitor data status``: which data source is active and where its figures come from."""
+"""``impactmonitor data status``: which data source is active and where its figures come from;
+``impactmonitor data verify``: does the catalogue still match CBS's live metadata?"""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from ..errors import ImpactError
 from ..formatting import format_count
 from ..sources.cache import age_text
 from ..sources import get_source
-from .common import add_data_options, apply_data_options, emit_json
+from .common import add_data_options, add_json, apply_data_options, emit_json
 
 SYNTHETIC_LABEL = "OEFENDATA (synthetisch)"
 
@@ -18,7 +19,37 @@ def register(sub) -> None:
     s = actions.add_parser("status", help="toon de actieve bron en de herkomst van de cijfers")
     add_data_options(s)
     s.set_defaults(func=run)
+    v = actions.add_parser(
+        "verify", help="controleer tabellen, dimensies, categorieën, onderwerpen en regio's tegen CBS (live)",
+        description="Haalt van elke tabel die de catalogus gebruikt de beschrijving op bij CBS (zonder cijfers) "
+                    "en controleert elke term zoals de berekening hem gebruikt. Exitcode 1 als iets niet klopt.",
+    )
+    v.add_argument("--backend", choices=("auto", "v3", "v4"), default=None,
+                   help="CBS-interface: auto (v3, dan v4), v3 of v4")
+    v.add_argument("--tables", nargs="+", default=None, metavar="TABEL", help="alleen deze tabellen (standaard: alle)")
+    v.add_argument("--all", action="store_true", help="toon ook wat klopt (standaard alleen afwijkingen en een telling)")
+    add_json(v)
+    v.set_defaults(func=run_verify)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
+
+
+def run_verify(args) -> int:
+    from ..verify import verify
+
+    report = verify(backend=args.backend, tables=args.tables)
+    if args.json:
+        emit_json(report.as_dict())
+        return 0 if report.ok else 1
+    failures = report.failures()
+    print(f"Controle van de catalogus tegen {report.host or 'CBS'} (OData {report.backend or '?'}): "
+          f"{len(report.checks)} controles, {len(failures)} afwijkingen.")
+    for check in report.checks:
+        if args.all or check.status != "ok" or check.kind == "table":
+            print("  " + check.line() + (f"  [gebruikt door {', '.join(check.used_by[:3])}]" if check.failed and check.used_by else ""))
+    if failures:
+        print("Wat niet klopt, wordt bij het opvragen geweigerd (nooit geraden of weggelaten). "
+              "Pas impactlib/data/tables.yaml of catalogue.yaml aan naar wat CBS nu publiceert.")
+    return 0 if report.ok else 1
 
 
 def _probe(live) -> dict:

@@ -1,9 +1,10 @@
 """``impactmonitor fetch``: fill the local cache from CBS (or a mirror), table by table.
 
 Defaults: every table the open-data indicators use, plus population and the context
-table; every region the monitor knows (Nederland, landsdelen, provincies, all 26 Veilig
-Thuis-regio's — needed to rank a region — and the gemeenten in the registry); all periods.
-A table whose cached copy is sound and as new as CBS's (``Modified``) is left alone.
+tables; every region (no region filter: every level and gemeente, as the series and the
+rankings need them); all periods; of each topic dimension only the categories the catalogue
+uses (03759ned: the totals). A table whose cached copy is sound and as new as CBS's
+(``Modified``) is left alone; a selection for which CBS returns no rows is reported as such.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from tqdm import tqdm
 
 from .. import regions as R
 from .. import settings
-from ..catalogue import CONTEXT_TABLE, POPULATION_TABLE, open_data_indicators
+from ..catalogue import POPULATION_TABLE, context_tables, open_data_indicators
 from ..errors import DataFault, NotAvailableError, SourceUnavailable, UserInputError
 from ..formatting import format_count
 from ..periods import parse_period
@@ -44,16 +45,14 @@ def default_tables() -> list[str]:
     out: list[str] = []
     for spec in open_data_indicators():
         out += [t for t in spec.tables if t not in out]
-    return out + [t for t in (POPULATION_TABLE, CONTEXT_TABLE) if t not in out]
+    return out + [t for t in (POPULATION_TABLE, *context_tables().values()) if t not in out]
 
 
 def region_keys(words: list[str] | None) -> list[str] | None:
     """Region keys for names, keys and level words, plus Nederland and every VT-regio
     (a region's figures are always compared with Nederland and ranked among the 26);
     ``None`` (no filter) for 'alle'."""
-    if not words:
-        return [r.key for r in R.all_regions()]
-    if any(w.strip().lower() in ("alle", "all", "*") for w in words):
+    if not words or any(w.strip().lower() in ("alle", "all", "*") for w in words):
         return None
     keys: list[str] = []
     for word in words:
@@ -62,7 +61,12 @@ def region_keys(words: list[str] | None) -> list[str] | None:
         except UserInputError:
             found = [R.resolve(word).region]
         keys += [r.key for r in found if r.key not in keys]
-    always = [R.NATIONAL_KEY] + [r.key for r in R.regions_at("vt")]
+    every_year = list(range(R.FIRST_YEAR, R.LAST_YEAR + 1))
+    always = [R.NATIONAL_KEY] + [r.key for r in R.regions_at("vt", every_year)]
+    for key in list(keys):  # regions a table may lack (no VT population): their gemeenten too
+        region = R.get(key)
+        if region.level in ("vt", "provincie", "landsdeel"):
+            keys += [g.key for y in every_year if R.exists(key, y) for g in R.members(key, y) if g.key not in keys]
     return keys + [k for k in always if k not in keys]
 
 
@@ -92,7 +96,11 @@ def run(args) -> int:
 
 
 def _fetch_one(live, store, table_id, regions, periods, want, force) -> dict:
+    from ..query import catalogue_filters
+
     info = live.info(table_id)
+    filters = catalogue_filters(live.table(table_id, regions=[])) or None
+    want = request_key(regions, periods, filters)
     status = "opgehaald"
     for entry in store.find(table_id, want):
         try:
@@ -106,7 +114,10 @@ def _fetch_one(live, store, table_id, regions, periods, want, force) -> dict:
                     "synthetic": entry.get("synthetic"), "host": entry.get("host")}
         status = "vernieuwd"
         break
-    bundle = live.table(table_id, regions=regions, periods=periods)
+    bundle = live.table(table_id, regions=regions, periods=periods, filters=filters)
+    if bundle.data.empty:
+        raise DataFault(f"CBS gaf voor tabel {table_id} geen enkele rij voor deze regio's en perioden; "
+                        "er is niets bewaard (controleer --regions en --periods).")
     return {"table": table_id, "status": status, "rows": len(bundle.data), "modified": bundle.modified,
             "synthetic": bool(bundle.provenance.get("synthetic")), "host": bundle.provenance.get("host")}
 

@@ -40,7 +40,7 @@ import cbsodata
 import pandas as pd
 import requests
 
-from ..errors import DataFault, ImpactError, NotAvailableError, SourceUnavailable, UserInputError
+from ..errors import DataFault, ImpactError, LayoutError, NotAvailableError, SourceUnavailable, UserInputError
 from ..tables import TableBundle, pad_region_key
 from .cache import covers, note, request_key
 
@@ -312,6 +312,11 @@ class V3Backend:
                             "controleer IMPACTMONITOR_CBS_HOST.")
         raw = {n: self._meta_set(table_id, n) for n in names if n and n not in _DATA_SETS}
         shape = TableBundle(table_id, {"DataProperties": raw.get("DataProperties", [])}, pd.DataFrame())
+        unknown = [d for d in (filters or {}) if d not in shape.dimensions()]
+        if unknown:  # never drop a filter: a dimension the table lacks is an error, not "all rows"
+            raise LayoutError(f"Tabel {table_id} bij {self.host} heeft geen dimensie {', '.join(unknown)}; wel: "
+                              + ", ".join(shape.dimensions()) + ".", table_id=table_id, term=unknown[0],
+                              offered=shape.dimensions())
         keys = {dim: self._category_keys(table_id, dim, values) for dim, values in (filters or {}).items()}
         text = build_filter(shape.geo_dimension(), shape.time_dimension(), regions, periods, keys)
         raw["TypedDataSet"] = self._call(table_id, cbsodata.get_meta, table_id, "TypedDataSet", filters=text or None)
