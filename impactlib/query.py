@@ -482,9 +482,10 @@ def region_totals(table_id: str, measure: str, region_keys: list[str], period_ke
     term = Term(table=table_id, measure=measure)
     filters = _term_keys(table_meta(src, table_id), term)
     plan = _Plan(table_id, list(region_keys), list(period_keys))
-    out = plan.roll_up(_term_sum(_fetch(src, table_id, plan, list(period_keys), filters), term))
-    out = out.rename(columns={"v": "value"})
+    bundle = _fetch(src, table_id, plan, list(period_keys), filters)
+    out = plan.roll_up(_term_sum(bundle, term)).rename(columns={"v": "value", "r": "real"})
     out.attrs["summed"] = plan.counts()
+    out.attrs["source"] = _merge_provenance([bundle.provenance], [table_id])
     return out
 
 

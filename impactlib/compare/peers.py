@@ -1,17 +1,22 @@
 """Comparable regions (step 5, recommendation 3.5): the k VT-regio's most like a region.
 
-Context factors per region come from the snapshot/CBS tables:
+Context factors per region, for the year of the period compared:
 
-- population on 1 January (table 03759ned, "Bevolking op 1 januari", age total);
-- from 85039NED: Omgevingsadressendichtheid (stedelijkheid), Aandeel 0 tot 25 jaar,
-  Aandeel 65 jaar of ouder, Huishoudens met een laag inkomen, Aandeel eenoudergezinnen.
+- inhabitants on 1 January (03759ned, "Bevolking op 1 januari", totals; CBS publishes no
+  population per Veilig Thuis-regio, so a VT-regio's is the sum of its gemeenten of that year);
+- from that year's Kerncijfers wijken en buurten (85039NED for 2021, 85318NED 2022, 85618NED
+  2023, 85984NED 2024; gemeente rows): address density (omgevingsadressendichtheid), the shares
+  of inhabitants aged 0–24 and 65+, the share of households with a low income and the share of
+  one-person households. A VT-regio's value is computed from its gemeenten: shares from the
+  summed counts, the density weighted by inhabitants and the low-income share by households
+  (computed by us, marked so in ``attrs["factors"]``).
 
-Each factor is standardised over the 26 Veilig Thuis-regio's (z-score, population and
-address density on a log scale because they are skewed); the distance between two regions
-is the Euclidean distance between their z-scores. A factor a region lacks counts as the
-average (z = 0). The answer keeps the raw factors beside the distance, so a user sees *why*
-regions count as comparable, and a user's own list of regions replaces the automatic choice
-(distances are still computed).
+Each factor is standardised over the Veilig Thuis-regio's of that year (z-score, population and
+address density on a log scale because they are skewed); the distance between two regions is
+the Euclidean distance between their z-scores. A factor a region lacks counts as the average
+(z = 0). The answer keeps the raw factors beside the distance, so a user sees *why* regions
+count as comparable, and a user's own list of regions replaces the automatic choice (distances
+are still computed).
 
 :func:`nearest` is the pure part (a factor frame in, peers out) and is what the tests use;
 :func:`comparable_regions` reads the tables and calls it.
@@ -26,13 +31,12 @@ import numpy as np
 import pandas as pd
 
 from .. import regions as _regions
-from ..catalogue import CONTEXT_TABLE, POPULATION_MEASURE, POPULATION_TABLE
+from ..catalogue import POPULATION_MEASURE, POPULATION_TABLE, context_table
 from ..errors import NotAvailableError, ParameterError
 from ..periods import parse_period
-from ..query import remembered, source_key, table_meta
+from ..query import region_totals, remembered, source_key
 from ..regions import Region
 from ..sources import get_source
-from ..tables import TableBundle
 
 __all__ = ["Factor", "FACTORS", "context_factors", "nearest", "comparable_regions", "parse_peers"]
 
@@ -41,70 +45,106 @@ __all__ = ["Factor", "FACTORS", "context_factors", "nearest", "comparable_region
 class Factor:
     id: str
     label: str  # Dutch, for tables and charts
-    table: str
-    measure: str  # CBS title of the measure
+    table: str  # "population" (03759ned) or "context" (the year's wijken-en-buurten table)
+    how: str  # how a VT-regio's value follows from its gemeenten (Dutch, for the factor list)
     log: bool = False  # standardise log(value)
 
 
 FACTORS = (
-    Factor("population", "Inwoners", POPULATION_TABLE, POPULATION_MEASURE, log=True),
-    Factor("address_density", "Omgevingsadressendichtheid (per km²)", CONTEXT_TABLE, "Omgevingsadressendichtheid", log=True),
-    Factor("share_0_24", "Aandeel 0 tot 25 jaar (%)", CONTEXT_TABLE, "Aandeel 0 tot 25 jaar"),
-    Factor("share_65_plus", "Aandeel 65 jaar of ouder (%)", CONTEXT_TABLE, "Aandeel 65 jaar of ouder"),
-    Factor("low_income", "Huishoudens met een laag inkomen (%)", CONTEXT_TABLE, "Huishoudens met een laag inkomen"),
-    Factor("single_parent", "Aandeel eenoudergezinnen (%)", CONTEXT_TABLE, "Aandeel eenoudergezinnen"),
+    Factor("population", "Inwoners", "population", "som van de gemeenten", log=True),
+    Factor("address_density", "Omgevingsadressendichtheid (per km²)", "context",
+           "gemiddelde van de gemeenten, gewogen naar inwoners", log=True),
+    Factor("share_0_24", "Aandeel 0 tot 25 jaar (%)", "context", "uit de opgetelde aantallen"),
+    Factor("share_65_plus", "Aandeel 65 jaar of ouder (%)", "context", "uit de opgetelde aantallen"),
+    Factor("low_income", "Huishoudens met een laag inkomen (%)", "context",
+           "gemiddelde van de gemeenten, gewogen naar huishoudens"),
+    Factor("single_person", "Aandeel eenpersoonshuishoudens (%)", "context", "uit de opgetelde aantallen"),
 )
 
-
-def _year_key(bundle: TableBundle, year: int | None) -> str:
-    """The latest yearly period up to ``year`` in the table (the earliest if none is)."""
-    keys = sorted(k for k in bundle.period_titles() if k.endswith("JJ00"))
-    if not keys:
-        raise NotAvailableError(f"Tabel {bundle.table_id} heeft geen jaarcijfers.")
-    if year is None:
-        return keys[-1]
-    earlier = [k for k in keys if int(k[:4]) <= year]
-    return earlier[-1] if earlier else keys[0]
-
-
-def _measure(bundle: TableBundle, title: str, year_key: str) -> pd.Series:
-    filters = {dim: [bundle.total_key(dim)] for dim in bundle.topic_dimensions()}
-    sel = bundle.select(periods=[year_key], filters=filters).data
-    keys = sel[bundle.geo_dimension()].str.strip()
-    return pd.Series(sel[bundle.measure_key(title)].astype(float).values, index=keys.values)
+#: The wijken-en-buurten measures read (title paths), by short name.
+_KWB = {
+    "inwoners": "Bevolking › Aantal inwoners",
+    "age_0_15": "Bevolking › Leeftijdsgroepen › 0 tot 15 jaar",
+    "age_15_25": "Bevolking › Leeftijdsgroepen › 15 tot 25 jaar",
+    "age_65": "Bevolking › Leeftijdsgroepen › 65 jaar of ouder",
+    "households": "Bevolking › Particuliere huishoudens › Huishoudens totaal",
+    "one_person": "Bevolking › Particuliere huishoudens › Eenpersoonshuishoudens",
+    "density": "Stedelijkheid › Omgevingsadressendichtheid",
+    "low_income": "Inkomen › Inkomen van huishoudens › Huishoudens met een laag inkomen",
+}
 
 
 def context_factors(keys: list[str], year: int | None = None, *, source: str | None = None) -> pd.DataFrame:
     """Raw context factors for region ``keys``: index ``region_key``, one column per factor.
 
-    ``frame.attrs["factors"]`` lists each factor with label, table, measure and the year
-    used; ``frame.attrs["source"]`` is the provenance (``synthetic`` for the oefendata).
+    ``frame.attrs["factors"]`` lists each factor with label, table, how a VT-regio's value is
+    made and the year used; ``frame.attrs["source"]`` is the provenance (``synthetic`` for the oefendata).
     """
     src = get_source(source)
-    return remembered(("context", tuple(keys), year, source_key(src)), lambda: _context_frame(src, list(keys), year))
+    return remembered(("context", tuple(keys), year, source_key(src)), lambda: _context_frame(src, list(keys), year, source))
 
 
-def _context_frame(src, keys: list[str], year: int | None) -> pd.DataFrame:
+def _gemeente_context(src, table_id: str, gemeenten: list[str]) -> tuple[pd.DataFrame, dict]:
+    """The wijken-en-buurten measures per gemeente (index: gemeente key)."""
+    bundle = src.table(table_id, regions=gemeenten)
+    geo = bundle.geo_dimension()
+    keys = bundle.data[geo].astype(str).str.strip()
+    out = pd.DataFrame(index=pd.Index(keys.values, name="gm"))
+    for name, path in _KWB.items():
+        out[name] = bundle.data[bundle.measure_key(path)].astype(float).values
+    return out[~out.index.duplicated()], bundle.provenance
+
+
+def _context_frame(src, keys: list[str], year: int | None, source) -> pd.DataFrame:
+    year = _regions.year_of(year)
+    table_id = context_table(year)
+    members = {k: [g.key for g in _regions.members(k, year)] if _regions.exists(k, year) else [] for k in keys}
+    gemeenten = sorted({g for gs in members.values() for g in gs})
     out = pd.DataFrame(index=pd.Index(keys, name="region_key"))
-    meta, provs = [], {}
-    for table_id in dict.fromkeys(f.table for f in FACTORS):
-        shape = table_meta(src, table_id)
-        year_key = _year_key(shape, year)
-        totals = {dim: [shape.total_key(dim)] for dim in shape.topic_dimensions()}
-        bundle = src.table(table_id, regions=keys, periods=[year_key], filters=totals)  # only the rows used
-        provs[table_id] = bundle.provenance
-        for f in (f for f in FACTORS if f.table == table_id):
-            out[f.id] = _measure(bundle, f.measure, year_key).reindex(keys).values
-            meta.append({"id": f.id, "label": f.label, "table": f.table, "measure": f.measure, "year": int(year_key[:4])})
+    pop = region_totals(POPULATION_TABLE, POPULATION_MEASURE, keys, [f"{year}JJ00"], source=source)
+    out["population"] = pop.set_index("region_key")["value"].reindex(keys).values
+    gm, prov = _gemeente_context(src, table_id, gemeenten)
+    rows = []
+    for key in keys:
+        part = gm.reindex(members[key])
+        if part.empty or part.isna().all().all():
+            rows.append({f.id: math.nan for f in FACTORS if f.table == "context"})
+            continue
+        inw, hh = part["inwoners"], part["households"]
+        rows.append({
+            "address_density": _weighted(part["density"], inw),
+            "share_0_24": _share(part["age_0_15"] + part["age_15_25"], inw),
+            "share_65_plus": _share(part["age_65"], inw),
+            "low_income": _weighted(part["low_income"], hh),
+            "single_person": _share(part["one_person"], hh),
+        })
+    for fid in ("address_density", "share_0_24", "share_65_plus", "low_income", "single_person"):
+        out[fid] = [r[fid] for r in rows]
     out.insert(0, "region", [_name(k) for k in keys])
-    out.attrs["factors"] = meta
-    first = next(iter(provs.values()))
-    out.attrs["source"] = {
-        **first,
-        "tables": list(provs),
-        "synthetic": any(p.get("synthetic") for p in provs.values()),
-    }
+    out.attrs["factors"] = [
+        {"id": f.id, "label": f.label, "how": f.how, "year": year,
+         "table": POPULATION_TABLE if f.table == "population" else table_id,
+         "measure": POPULATION_MEASURE if f.table == "population" else f.label}
+        for f in FACTORS
+    ]
+    pop_prov = pop.attrs.get("source") or {}
+    out.attrs["source"] = {**prov, "tables": [POPULATION_TABLE, table_id],
+                           "synthetic": bool(prov.get("synthetic") or pop_prov.get("synthetic")),
+                           "summed": {"gemeenten": True}}
     return out
+
+
+def _share(part: pd.Series, whole: pd.Series) -> float:
+    """100 × sum(part) / sum(whole); unknown if any gemeente is unknown."""
+    if part.isna().any() or whole.isna().any() or whole.sum() <= 0:
+        return math.nan
+    return float(part.sum() / whole.sum() * 100)
+
+
+def _weighted(values: pd.Series, weights: pd.Series) -> float:
+    if values.isna().any() or weights.isna().any() or weights.sum() <= 0:
+        return math.nan
+    return float((values * weights).sum() / weights.sum())
 
 
 def _name(key: str) -> str:
@@ -186,13 +226,13 @@ def comparable_regions(
     chosen = parse_peers(peers, reg)
     if chosen is None and reg.level != "vt":
         raise NotAvailableError(
-            f"Vergelijkbare regio's worden gekozen uit de 26 Veilig Thuis-regio's; {reg.name} is een "
+            f"Vergelijkbare regio's worden gekozen uit de Veilig Thuis-regio's; {reg.name} is een "
             f"{reg.level_label}. Geef zelf regio's op met --peers."
         )
-    pool = [r.key for r in _regions.regions_at("vt")]
-    extra = [r.key for r in (chosen or [])] + [reg.key]
+    year = _regions.year_of(parse_period(period).year if period is not None else None)
+    pool = [r.key for r in _regions.regions_at("vt", year)]
+    extra = [r.key for r in (chosen or []) if _regions.exists(r.key, year)] + [reg.key]
     keys = list(dict.fromkeys(pool + extra))
-    year = parse_period(period).year if period is not None else None
     given = [r.key for r in chosen] if chosen else None
     return remembered(
         ("peers", reg.key, k, year, tuple(given or ()), given is None, source_key(get_source(source))),

@@ -5,7 +5,8 @@ A table is served under ``/odata/v1/CBS/<table>/`` as these entity sets:
 - ``Properties``: one object (``Identifier``, ``Title``, ``Description``, ``Modified``, ...);
 - ``Dimensions``: ``Identifier``, ``Title``, ``Kind`` (``Dimension``/``GeoDimension``/``TimeDimension``);
 - ``MeasureCodes``: ``Identifier``, ``Index``, ``Title``, ``Unit``, ``Decimals``, ``DataType``,
-  ``MeasureGroupId``; ``MeasureGroups`` (empty);
+  ``MeasureGroupId``; ``MeasureGroups`` (``Id``, ``Index``, ``Title``, ``ParentId``: the v3
+  ``TopicGroup`` rows, so nested measures such as 85361NED's keep their title path);
 - ``<Dimension>Codes``: ``Identifier`` (region keys unpadded), ``Index``, ``Title``,
   ``DimensionGroupId``; period codes carry ``Status`` (``Definitief``/``Voorlopig``/``Nader
   voorlopig``) and titles without ``*``;
@@ -61,6 +62,8 @@ class V4Table:
         self.dims = [d for d in bundle.dimensions() if d in bundle.data]
         self.integer = {m for m in self.measures if props[m].get("Datatype") in INTEGER_TYPES
                         or (props[m].get("Datatype") is None and _all_integral(bundle.data[m]))}
+        groups = [p for p in bundle.properties() if p.get("Type") == "TopicGroup"]
+        group_id = {g.get("ID"): f"G{i + 1:03d}" for i, g in enumerate(groups)}
         info = _table_infos(bundle)[0]
         self.properties = {
             "Identifier": self.table_id, "Title": info.get("Title") or self.table_id,
@@ -74,11 +77,14 @@ class V4Table:
                                    "Description": props[d].get("Description") or "", "Kind": props[d].get("Type"),
                                    "ContainsGroups": False, "ContainsCodes": True} for d in self.dims]),
             "MeasureCodes": _frame([{"Identifier": self.codes[m], "Index": i + 1, "Title": props[m].get("Title") or m,
-                                     "Description": props[m].get("Description") or "", "MeasureGroupId": None,
+                                     "Description": props[m].get("Description") or "",
+                                     "MeasureGroupId": group_id.get(props[m].get("ParentID")),
                                      "DataType": props[m].get("Datatype") or ("Long" if m in self.integer else "Double"),
                                      "Unit": props[m].get("Unit"), "Decimals": props[m].get("Decimals"),
                                      "PresentationType": "Absolute"} for i, m in enumerate(self.measures)]),
-            "MeasureGroups": pd.DataFrame(),
+            "MeasureGroups": _frame([{"Id": group_id[g.get("ID")], "Index": i + 1, "Title": g.get("Title") or "",
+                                      "Description": g.get("Description") or "", "ParentId": group_id.get(g.get("ParentID"))}
+                                     for i, g in enumerate(groups)]),
             "Observations": None,
             PROVENANCE_SET: _frame([{"Identifier": r["Key"], "Title": r["Title"]} for r in _provenance_rows(bundle)]),
         }

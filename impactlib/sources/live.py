@@ -90,7 +90,7 @@ def _any_of(field: str, values: list[str]) -> str:
     return parts[0] if len(parts) == 1 else "(" + " or ".join(parts) + ")"
 
 
-def build_filter(geo: str, time_dim: str, regions=None, periods=None, filters=None) -> str:
+def build_filter(geo: str, time_dim: str, regions=None, periods=None, filters=None, *, width: int = 6) -> str:
     """The OData ``$filter`` for region keys (padded, as CBS stores them), periods and categories.
 
     >>> build_filter("RegioS", "Perioden", ["VT11", "NL01"], ["2021HJ01"])
@@ -98,7 +98,7 @@ def build_filter(geo: str, time_dim: str, regions=None, periods=None, filters=No
     """
     clauses = []
     if regions is not None:
-        clauses.append(_any_of(geo, [pad_region_key(r) for r in regions]))
+        clauses.append(_any_of(geo, [pad_region_key(r, width) for r in regions]))
     if periods is not None:
         clauses.append(_any_of(time_dim, [str(p).strip() for p in periods]))
     for dim, keys in (filters or {}).items():
@@ -318,7 +318,9 @@ class V3Backend:
                               + ", ".join(shape.dimensions()) + ".", table_id=table_id, term=unknown[0],
                               offered=shape.dimensions())
         keys = {dim: self._category_keys(table_id, dim, values) for dim, values in (filters or {}).items()}
-        text = build_filter(shape.geo_dimension(), shape.time_dimension(), regions, periods, keys)
+        geo_keys = [str(r.get("Key", "")) for r in raw.get(shape.geo_dimension(), [])]
+        width = max((len(k) for k in geo_keys), default=6)  # 6 (RegioS), 10 (WijkenEnBuurten)
+        text = build_filter(shape.geo_dimension(), shape.time_dimension(), regions, periods, keys, width=width)
         raw["TypedDataSet"] = self._call(table_id, cbsodata.get_meta, table_id, "TypedDataSet", filters=text or None)
         return bundle_from_v3(table_id, raw, host=self.host, backend=self.name, filter_text=text)
 

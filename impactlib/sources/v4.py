@@ -166,9 +166,10 @@ class V4Backend:
         select = ",".join(["Measure", *kinds, "Value", "ValueAttribute"])
         obs = self._observations(table_id, text, select)
 
+        groups = self._set(table_id, "MeasureGroups") if "MeasureGroups" in names else []
         meta = {
             "TableInfos": infos,
-            "DataProperties": self._properties(dims, kinds, topics),
+            "DataProperties": self._properties(dims, kinds, topics, groups),
             "CategoryGroups": [],
             **{dim: self._categories(codes[dim], dim == geo, dim == time) for dim in kinds},
         }
@@ -189,13 +190,19 @@ class V4Backend:
 
     # -- shaping ----------------------------------------------------------------------
     @staticmethod
-    def _properties(dims: list[dict], kinds: dict, topics: list[dict]) -> list[dict]:
+    def _properties(dims: list[dict], kinds: dict, topics: list[dict], groups: list[dict] = ()) -> list[dict]:
+        """v3 ``DataProperties``: dimensions, ``TopicGroup`` rows for v4 ``MeasureGroups`` (so a
+        nested measure keeps its title path) and one ``Topic`` per measure."""
         rows = [{"ID": i, "Position": i, "ParentID": None, "Type": kinds[d["Identifier"]], "Key": d["Identifier"],
                  "Title": d.get("Title") or d["Identifier"], "Description": d.get("Description") or ""}
                 for i, d in enumerate(dims)]
+        ids = {g.get("Id"): len(rows) + i for i, g in enumerate(groups)}
+        for g in groups:
+            rows.append({"ID": ids[g.get("Id")], "Position": ids[g.get("Id")], "ParentID": ids.get(g.get("ParentId")),
+                         "Type": "TopicGroup", "Key": "", "Title": g.get("Title") or "", "Description": g.get("Description") or ""})
         for t in topics:
             i = len(rows)
-            rows.append({"ID": i, "Position": i, "ParentID": None, "Type": "Topic", "Key": t["Identifier"],
+            rows.append({"ID": i, "Position": i, "ParentID": ids.get(t.get("MeasureGroupId")), "Type": "Topic", "Key": t["Identifier"],
                          "Title": t.get("Title") or t["Identifier"], "Description": t.get("Description") or "",
                          "Datatype": t.get("DataType"), "Unit": t.get("Unit"), "Decimals": t.get("Decimals")})
         return rows
