@@ -53,15 +53,16 @@ _STYLE = "whitegrid"
 _UNIT_LABEL = {"percent": "Percentage (%)", "per_10k": "Per 10.000 inwoners", "count": "Aantal"}
 _SYNTHETIC_NOTE = "Let op: OEFENDATA – verzonnen cijfers om mee te oefenen, niet voor beleid."
 
-#: Hand-made grid (column, row; row 0 in the north) for the 26 Veilig Thuis-regio's.
+#: Hand-made grid (column, row; row 0 in the north) for the Veilig Thuis-regio's (CBS codes).
+#: Oost-Brabant (VT27, from 2023) takes the tile of Brabant Noordoost, whose area it includes.
 TILE_GRID = {
-    "VT02": (2, 0), "VT01": (3, 0),
-    "VT10": (1, 1), "VT03": (3, 1),
-    "VT11": (1, 2), "VT26": (2, 2), "VT04": (3, 2), "VT05": (4, 2),
-    "VT12": (0, 3), "VT13": (1, 3), "VT14": (2, 3), "VT06": (3, 3),
-    "VT15": (0, 4), "VT16": (1, 4), "VT09": (2, 4), "VT07": (3, 4),
-    "VT17": (0, 5), "VT18": (1, 5), "VT08": (2, 5), "VT22": (3, 5),
-    "VT19": (0, 6), "VT20": (1, 6), "VT21": (2, 6), "VT23": (3, 6), "VT24": (4, 6),
+    "VT04": (2, 0), "VT08": (3, 0),
+    "VT17": (1, 1), "VT02": (3, 1),
+    "VT22": (1, 2), "VT03": (2, 2), "VT11": (3, 2), "VT19": (4, 2),
+    "VT12": (0, 3), "VT01": (1, 3), "VT07": (2, 3), "VT14": (3, 3),
+    "VT09": (0, 4), "VT10": (1, 4), "VT20": (2, 4), "VT05": (3, 4),
+    "VT18": (0, 5), "VT24": (1, 5), "VT06": (2, 5), "VT16": (3, 5), "VT27": (3, 5),
+    "VT23": (0, 6), "VT21": (1, 6), "VT15": (2, 6), "VT26": (3, 6), "VT13": (4, 6),
     "VT25": (4, 7),
 }
 
@@ -224,17 +225,20 @@ def distribution_bars(frame: pd.DataFrame, period=None, *, title: str | None = N
 
 
 def tile_map(frame: pd.DataFrame, region: str | None = None, period=None, *, title: str | None = None) -> Figure:
-    """The 26 Veilig Thuis-regio's as tiles (no geometry), coloured by the indicator."""
+    """The Veilig Thuis-regio's of the period's year as tiles (no geometry), coloured by the indicator."""
+    from . import regions as _regions
+
     part, per = _one_period(frame, period)
     unit = _unit(part)
     values = part.set_index("region_key")["value"]
     names = part.set_index("region_key")["region"]
-    known = values.reindex(list(TILE_GRID)).dropna()
+    grid = {k: pos for k, pos in TILE_GRID.items() if _regions.exists(k, per)}
+    known = values.reindex(list(grid)).dropna()
     cmap = sns.color_palette("crest", as_cmap=True)
     low, high = (known.min(), known.max()) if len(known) else (0.0, 1.0)
     norm = matplotlib.colors.Normalize(vmin=low, vmax=high if high > low else low + 1)
     fig, ax = _new(6.5, 7.5)
-    for key, (col, row) in TILE_GRID.items():
+    for key, (col, row) in grid.items():
         value = values.get(key, math.nan)
         colour = "#dddddd" if pd.isna(value) else cmap(norm(value))
         focus = region is not None and (key == region or names.get(key) == region)

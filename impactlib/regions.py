@@ -522,23 +522,28 @@ def boundary_changes(key: str) -> list[tuple[int, str]]:
     """Years in which a VT-regio (or provincie) changed its area, with a Dutch sentence each.
 
     Mergers of gemeenten inside a region do not change its area; a gemeente moving to another
-    VT-regio (Weesp, Wijdemeren in 2022; Alphen-Chaam, Baarle-Nassau in 2023) does.
+    VT-regio (Weesp, Wijdemeren in 2022; Alphen-Chaam, Baarle-Nassau in 2023) does, and so does a
+    gemeente split over two regions (Haaren in 2021).
     """
     k = str(key).strip().upper()
     out = []
     for year in range(FIRST_YEAR + 1, LAST_YEAR + 1):
         if k not in _by_key(year) or k not in _by_key(year - 1):
             continue
-        before = {s.key for g in members(k, year - 1) for s in successors(g.key, year)}
+        old = [g.key for g in members(k, year - 1)]
         now = {g.key for g in members(k, year)}
-        gained, lost = now - before, before - now
-        if not gained and not lost:
-            continue
+        whole = {s.key for g in old for s in successors(g, year) if len(successors(g, year)) == 1}
+        split = [g for g in old if len(successors(g, year)) > 1]
+        gained = now - whole - {s.key for g in split for s in successors(g, year)}
+        lost = {s for s in whole if s not in now}
         parts = []
         if gained:
-            parts.append("kreeg " + _and([_by_key(year)[g].name for g in sorted(gained)]) + " erbij")
+            parts.append(f"kreeg in {year} " + _and(sorted(_by_key(year)[g].name for g in gained)) + " erbij")
         if lost:
-            parts.append("raakte " + _and([_by_key(year)[g].name for g in sorted(lost)]) + " kwijt")
-        out.append((year, f"{_by_key(year)[k].name} {_and(parts)} in {year}; cijfers van voor en na {year} "
-                          "gaan niet over hetzelfde gebied."))
+            parts.append(f"raakte in {year} " + _and(sorted(_by_key(year)[g].name for g in lost)) + " kwijt")
+        for g in split:
+            parts.append(f"raakte in {year} een deel van {_by_key(year - 1)[g].name} kwijt (die gemeente werd opgedeeld)")
+        if parts:
+            out.append((year, f"{_by_key(year)[k].name} {_and(parts)}; cijfers van voor en na {year} "
+                              "gaan niet over precies hetzelfde gebied."))
     return out

@@ -118,6 +118,24 @@ def _resolve_period(indicator: str, period, source) -> Period:
     return parse_period(period)
 
 
+def series_notes(reg, periods) -> list[str]:
+    """Dutch remarks on a region's series: a change of area inside it, a start or end of the region
+    within it (the 2023 Brabant change), so a line across the change is never read as a trend."""
+    first, last = periods[0].year, periods[-1].year
+    out = [text for year, text in _regions.boundary_changes(reg.key) if first < year <= last]
+    since, until = _regions.years_of(reg.key)
+    if since > first:
+        before = [_regions.get(k).name for k in _regions.predecessors(reg.key)]
+        was = f" (daarvoor: {' en '.join(before)})" if before else ""
+        out.append(f"{reg.name} bestaat als regio sinds {since}{was}; de reeks begint daar en is niet aan die "
+                   "van de oude regio's vastgeknoopt.")
+    if until < last:
+        after = [r.name for r in _regions.successors(reg.key, last)]
+        now = f"; het gebied valt daarna onder {' en '.join(after)}" if after else ""
+        out.append(f"{reg.name} bestaat als regio tot en met {until}{now}.")
+    return out
+
+
 def build_comparison(
     indicator: str, region: str | Region, period=None, *, peers="auto", category: str | None = None,
     level: str | None = None, source: str | None = None, k: int = 5,
@@ -130,13 +148,15 @@ def build_comparison(
             f"Indicator '{spec.id}' is een verdeling; kies een categorie met --category: "
             + "; ".join(spec.category_labels()) + "."
         )
-    resolution = _regions.resolve(region, level)
+    resolution = _regions.resolve(region, level, period=period if isinstance(period, str) else None)
     reg = resolution.region
     notes = [resolution.note] if resolution.note else []
     per = _resolve_period(spec.id, period, source)
+    _regions.get(reg.key, per)  # a region asked for a period in which it did not exist: a clear error
     indicator_values(spec.id, [reg], per, category=label, source=source)  # unknown period → clear error
     periods = _series_periods(spec.id, per, source)
     per = next(p for p in periods if p.key == per.key)
+    notes += series_notes(reg, periods)
 
     # the region over time, and every region of its level only in the period itself (fewer rows)
     series = indicator_values(spec.id, [reg], periods, category=label, source=source)

@@ -65,8 +65,12 @@ def run_all(
     progress: bool = True,
     template: Path | None = None,
 ) -> BatchResult:
-    """Run the stappenplan for ``question`` in every region (default: the 26 VT-regio's)."""
-    regions = list(regions or regions_at("vt"))
+    """Run the stappenplan for ``question`` in every region (default: the VT-regio's of the period:
+    26 up to 2022, 25 from 2023)."""
+    if not regions:
+        first = fill_period(make_parameters({"region": "Nederland", "question": question, "period": period}))
+        regions = regions_at("vt", first.period)
+    regions = list(regions)
     first = fill_period(make_parameters({"region": regions[0].key, "question": question, "period": period}))
     plans = [
         make_parameters({"region": r.name, "level": r.level, "question": question, "period": first.period})
