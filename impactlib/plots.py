@@ -150,20 +150,36 @@ def region_vs_national_bar(frame: pd.DataFrame, period=None, *, title: str | Non
 
 
 def time_series(frame: pd.DataFrame, *, title: str | None = None) -> Figure:
-    """The region(s) over the periods in ``frame`` with the national line; '*' = provisional."""
+    """The region(s) over the periods in ``frame`` with the national line; '*' = provisional.
+
+    Where a region's area changed inside the series (the 2023 Brabant change, Weesp in 2022) its
+    line breaks at the change and a dotted line marks it: the two parts are not one trend.
+    """
+    from . import regions as _regions
+
     if frame.empty:
         raise NotAvailableError("Geen cijfers om te tekenen.")
     unit = _unit(frame)
     periods = sorted({parse_period(k).with_flag(f or "") for k, f in zip(frame["period"], frame["provisional"])})
     pos = {p.key: i for i, p in enumerate(periods)}
     data = frame.assign(x=frame["period"].map(pos))
+    changes = {k: [y for y, _ in _regions.boundary_changes(k) if periods[0].year < y <= periods[-1].year]
+               for k in data["region_key"].unique()}
+    data["segment"] = [f"{k}|{sum(int(str(p)[:4]) >= y for y in changes.get(k, []))}"
+                       for k, p in zip(data["region_key"], data["period"])]
     national = data.drop_duplicates("period")[["x", "national"]].sort_values("x")
     fig, ax = _new(8, 4)
     regions = list(dict.fromkeys(data["region"]))
     palette = [REGION_COLOUR] + sns.color_palette("tab10", max(len(regions) - 1, 1)).as_hex()[: len(regions) - 1]
     if not (data["region_key"] == NATIONAL_KEY).all():
         sns.lineplot(data=data, x="x", y="value", hue="region", hue_order=regions, palette=palette[: len(regions)],
-                     marker="o", ax=ax)
+                     units="segment", estimator=None, marker="o", ax=ax)
+    for year in sorted({y for ys in changes.values() for y in ys}):
+        first = min((i for i, p in enumerate(periods) if p.year >= year), default=None)
+        if first is not None:
+            ax.axvline(first - 0.5, color="#555555", linestyle=":", linewidth=1)
+            ax.text(first - 0.45, 0.02, "indeling gewijzigd", transform=ax.get_xaxis_transform(), fontsize=8,
+                    color="#555555", rotation=90, va="bottom")
     ax.plot(national["x"], national["national"], color=NATIONAL_COLOUR, linestyle="--", marker=".", label="Nederland")
     provisional = [pos[p.key] for p in periods if p.is_provisional]
     if provisional:

@@ -472,14 +472,15 @@ def catalogue_filters(bundle: TableBundle) -> dict[str, list[str]]:
 
 
 def region_totals(table_id: str, measure: str, region_keys: list[str], period_keys: list[str], *,
-                  source: str | None = None) -> pd.DataFrame:
-    """One count measure (total categories) per region and period, gemeenten summed where the
-    table lacks the region's level: columns ``region_key``, ``period``, ``value``.
+                  filter: dict[str, list[str]] | None = None, source: str | None = None) -> pd.DataFrame:
+    """One count measure per region and period (total categories unless ``filter`` names
+    others, by dimension key → titles), gemeenten summed where the table lacks the region's
+    level: columns ``region_key``, ``period``, ``value``, ``real``.
 
     >>> region_totals("03759ned", "Bevolking op 1 januari", ["VT22"], ["2021JJ00"])  # doctest: +SKIP
     """
     src = get_source(source)
-    term = Term(table=table_id, measure=measure)
+    term = Term(table=table_id, measure=measure, filter=dict(filter or {}))
     filters = _term_keys(table_meta(src, table_id), term)
     plan = _Plan(table_id, list(region_keys), list(period_keys))
     bundle = _fetch(src, table_id, plan, list(period_keys), filters)

@@ -29,7 +29,6 @@ from ..errors import ParameterError
 from ..formatting import format_count, round_half_up
 from ..regions import NATIONAL_KEY, Region
 from ..sources import get_source
-from ..tables import TableBundle
 from .narrative import region_phrase
 
 __all__ = ["Rate", "Estimate", "default_rates", "estimate", "prevalence_estimates", "group_population"]
@@ -144,17 +143,25 @@ def estimate(
     return out
 
 
-def group_population(bundle: TableBundle, region_key: str, year_key: str) -> dict[str, float]:
-    """Population per group for one region and year (see ``groups`` in prevalence.yaml)."""
-    measure = bundle.measure_key(POPULATION_MEASURE)
-    sel = bundle.select(regions=[region_key], periods=[year_key]).data
-    dim = "Leeftijd"
-    titles = {r["Key"].strip(): str(r["Title"]).strip().casefold() for r in bundle.categories(dim)}
-    by_title = {titles.get(str(k).strip()): float(v) for k, v in zip(sel[dim], sel[measure])}
-    total = by_title.get("totaal", math.nan)
-    young = by_title.get("0 tot 18 jaar")
+def group_population(region_key: str, year: int, *, source: str | None = None) -> dict[str, float]:
+    """Population per group for one region and year (see ``groups`` in prevalence.yaml).
+
+    A Veilig Thuis-regio's population is the sum of its gemeenten (03759ned has no VT rows). The
+    age group 0–17 is used where the table has it; otherwise the groups follow the fallback shares.
+    """
+    from ..errors import LayoutError
+    from ..query import region_totals
+
+    key = f"{year}JJ00"
+    total = float(region_totals(POPULATION_TABLE, POPULATION_MEASURE, [region_key], [key], source=source)["value"].iloc[0])
+    try:
+        young_frame = region_totals(POPULATION_TABLE, POPULATION_MEASURE, [region_key], [key],
+                                    filter={"Leeftijd": ["0 tot 18 jaar"]}, source=source)
+        young = float(young_frame["value"].iloc[0]) if len(young_frame) else math.nan
+    except LayoutError:
+        young = math.nan
     shares = {g: v["fallback_share"] for g, v in _config()["groups"].items()}
-    if young is None or math.isnan(young):
+    if math.isnan(young):
         return {g: total * s for g, s in shares.items()}
     return {"total": total, "0to17": young, "16plus": total - young * 16 / 18}
 
@@ -164,11 +171,13 @@ def prevalence_estimates(
     source: str | None = None,
 ) -> list[Estimate]:
     """Estimates for ``region`` with the population of ``year`` (default: latest in the table)."""
+    from ..query import table_meta
+
     reg = _regions.resolve(region, level).region
     chosen = _rates(rates)
-    bundle = get_source(source).table(POPULATION_TABLE, regions=[reg.key, NATIONAL_KEY])
-    years = sorted(int(k[:4]) for k in bundle.period_titles() if k.endswith("JJ00"))
+    meta = table_meta(get_source(source), POPULATION_TABLE)
+    years = sorted(int(k[:4]) for k in meta.period_titles() if k.endswith("JJ00"))
     use = year if year in years else max([y for y in years if year is None or y <= year] or years[:1])
-    national = {y: group_population(bundle, NATIONAL_KEY, f"{y}JJ00") for y in years}
-    population = group_population(bundle, reg.key, f"{use}JJ00")
+    national = {y: group_population(NATIONAL_KEY, y, source=source) for y in years}
+    population = group_population(reg.key, use, source=source)
     return estimate(chosen, region_phrase(reg), population, national, use)
