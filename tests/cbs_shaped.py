@@ -415,3 +415,101 @@ class CbsShapedServer:
 def cbs_shaped(tables_: dict[str, dict] | None = None, **kwargs):
     with CbsShapedServer(tables() if tables_ is None else tables_, **kwargs) as server:
         yield server
+
+
+# --------------------------------------------------------------------------- the same tables in OData v4
+def as_v4(sets: dict) -> dict:
+    """One fixture table in the shape of CBS's v4 service (datasets.cbs.nl): ``Properties``,
+    ``Dimensions``, ``MeasureCodes`` (identifiers ``M000001``-style, unlike v3's keys),
+    ``MeasureGroups``, ``<Dimension>Codes`` (region codes unpadded) and ``Observations`` (one row per
+    cell; empty cells are left out, as CBS does). Written from the v4 layout in the references
+    (84852NED: ``Id, Measure, Veiligheidstaxatie, Veiligheidsbeoordeling, RegioS, Perioden, Value,
+    StringValue, ValueAttribute``)."""
+    info = sets["TableInfos"][0]
+    props = sets["DataProperties"]
+    dims = [p for p in props if p["Type"] in ("Dimension", "GeoDimension", "TimeDimension")]
+    groups = [p for p in props if p["Type"] == "TopicGroup"]
+    topics = [p for p in props if p["Type"] == "Topic"]
+    gid = {g["ID"]: f"G{i + 1:02d}" for i, g in enumerate(groups)}
+    mid = {t["Key"]: f"M{i + 1:06d}" for i, t in enumerate(topics)}
+    out = {
+        "Properties": {"Identifier": info["Identifier"], "Title": info["Title"], "Modified": info["Modified"],
+                       "Description": "", "Language": "nl", "Catalog": "CBS", "DatasetType": "Numeric"},
+        "Dimensions": [{"Identifier": d["Key"], "Title": d["Title"], "Description": "", "Kind": d["Type"],
+                        "ContainsGroups": False, "ContainsCodes": True} for d in dims],
+        "MeasureCodes": [{"Identifier": mid[t["Key"]], "Index": i + 1, "Title": t["Title"], "Description": "",
+                          "MeasureGroupId": gid.get(t["ParentID"]), "DataType": t["Datatype"], "Unit": t["Unit"],
+                          "Decimals": t["Decimals"], "PresentationType": "Absolute"} for i, t in enumerate(topics)],
+        "MeasureGroups": [{"Id": gid[g["ID"]], "Index": i + 1, "Title": g["Title"], "Description": "",
+                           "ParentId": gid.get(g["ParentID"])} for i, g in enumerate(groups)],
+    }
+    for d in dims:
+        rows = []
+        for i, c in enumerate(sets[d["Key"]]):
+            row = {"Identifier": c["Key"].strip(), "Index": i + 1, "Title": c["Title"].rstrip("*"), "Description": "",
+                   "DimensionGroupId": None}
+            if d["Type"] == "TimeDimension":
+                row["Status"] = c.get("Status")
+            rows.append(row)
+        out[f"{d['Key']}Codes"] = rows
+    obs, n = [], 0
+    for row in sets["TypedDataSet"]:
+        for t in topics:
+            value = row.get(t["Key"])
+            if value is None:
+                continue  # v4 leaves empty cells out
+            obs.append({"Id": n, "Measure": mid[t["Key"]], **{d["Key"]: str(row[d["Key"]]).strip() for d in dims},
+                        "Value": value, "StringValue": None, "ValueAttribute": "None"})
+            n += 1
+    out["Observations"] = obs
+    return out
+
+
+class CbsShapedV4Server(CbsShapedServer):
+    """The fixture tables as CBS's OData v4 service answers them (``/odata/v1/CBS/<table>/...``)."""
+
+    def __init__(self, tables_: dict[str, dict], *, page_size: int = 200, lifetime: float = 120.0):
+        super().__init__({}, page_size=page_size, lifetime=lifetime)
+        self.tables = {k.lower(): (k, as_v4(copy.deepcopy(v))) for k, v in tables_.items()}
+        server = self
+
+        class Handler(self.httpd.RequestHandlerClass):
+            def do_GET(self):  # noqa: N802
+                from urllib.parse import urlencode
+
+                server.requests.append(self.path)
+                parts = urlsplit(self.path)
+                query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+                seg = [s for s in parts.path.split("/") if s]
+                if len(seg) < 4 or seg[:3] != ["odata", "v1", "CBS"]:
+                    return self._send(404, {"error": {"message": "Not found"}})
+                hit = server.tables.get(seg[3].lower())
+                if hit is None:
+                    return self._send(404, {"error": {"message": "Dataset not found"}})
+                table_id, sets = hit
+                base = f"http://{self.headers.get('Host')}/odata/v1/CBS/{table_id}"
+                if len(seg) == 4:
+                    return self._send(200, {"@odata.context": f"{base}/$metadata",
+                                            "value": [{"name": n, "kind": "EntitySet", "url": n} for n in sets]})
+                body = sets.get(seg[4])
+                if body is None:
+                    return self._send(404, {"error": {"message": "Resource not found"}})
+                if isinstance(body, dict):
+                    return self._send(200, {"@odata.context": f"{base}/$metadata#Properties", **body})
+                rows = [r for r in body if _matches(r, query.get("$filter", ""))]
+                if "$select" in query:
+                    cols = query["$select"].split(",")
+                    rows = [{c: r.get(c) for c in cols} for r in rows]
+                skip = int(query.get("$skip", "0"))
+                page = {"@odata.context": f"{base}/$metadata#{seg[4]}", "value": rows[skip: skip + server.page_size]}
+                if skip + server.page_size < len(rows):
+                    page["@odata.nextLink"] = f"{base}/{seg[4]}?" + urlencode(dict(query, **{"$skip": str(skip + server.page_size)}))
+                return self._send(200, page)
+
+        self.httpd.RequestHandlerClass = Handler
+
+
+@contextmanager
+def cbs_shaped_v4(tables_: dict[str, dict] | None = None, **kwargs):
+    with CbsShapedV4Server(tables() if tables_ is None else tables_, **kwargs) as server:
+        yield server

@@ -136,3 +136,42 @@ def test_data_verify_passes_on_the_published_layout_and_names_what_drifted(monke
     assert ("84849NED", "dimension", "Kenmerken adviezen/meldingen") in failed
     assert ("84852NED", "region", "VT22") in failed
     assert report["ok"] is False
+
+
+# --------------------------------------------------------------------------- the same through OData v4
+@pytest.fixture
+def cbs_v4(monkeypatch):
+    from cbs_shaped import cbs_shaped_v4
+
+    with cbs_shaped_v4() as server:
+        monkeypatch.setenv("IMPACTMONITOR_CBS4_HOST", server.address)
+        monkeypatch.setenv("IMPACTMONITOR_CBS4_HTTPS", "0")
+        yield server
+
+
+@pytest.mark.parametrize("indicator, region, period, value", [
+    ("meldingen_acuut_structureel_pct", "Zaanstreek-Waterland", "2021HJ01", 50.2),
+    ("melders_politie_pct", "Zaanstreek-Waterland", "2021HJ01", 64.0),
+    ("meldingen_per_10k", "Zaanstreek-Waterland", "2021HJ01", 23.5),
+    ("vervolgmeldingen_pct", "Nederland", "2023", 28.5),
+])
+def test_v4_gives_the_planted_figures_for_the_right_region(cbs_v4, capsys, indicator, region, period, value):
+    code, payload, err = show(capsys, indicator, region, period, "--backend", "v4")
+    assert code == 0, err
+    assert payload["value"] == value and payload["source"]["backend"] == "v4"
+
+
+def test_data_verify_over_v4_and_a_drifted_v4_region_title(monkeypatch, capsys):
+    from cbs_shaped import cbs_shaped_v4
+
+    tables = ["84847NED", "84849NED", "84852NED", "85361NED", "03759ned"]
+    with cbs_shaped_v4() as server:
+        monkeypatch.setenv("IMPACTMONITOR_CBS4_HOST", server.address)
+        monkeypatch.setenv("IMPACTMONITOR_CBS4_HTTPS", "0")
+        assert main(["data", "verify", "--backend", "v4", "--tables", *tables]) == 0
+    with cbs_shaped_v4(drifted()) as server:
+        monkeypatch.setenv("IMPACTMONITOR_CBS4_HOST", server.address)
+        code, _, err = show(capsys, "meldingen_acuut_structureel_pct", "Zaanstreek-Waterland", "2021HJ01",
+                            "--backend", "v4")
+        assert code == 1 and "VT22 'IJsselland (VT)'" in err
+        assert main(["data", "verify", "--backend", "v4", "--tables", *tables]) == 1
