@@ -10,7 +10,7 @@ CBS and the tables (:func:`impactlib.query.source_label`); oefendata get an extr
 - :func:`time_series` — the region over time with the national line, provisional periods marked;
 - :func:`ranked_dotplot` — every region of one period, sorted, the region highlighted;
 - :func:`distribution_bars` — categories (melder type, duur) for the region and Nederland;
-- :func:`tile_map` — the 26 Veilig Thuis-regio's as tiles on a hand-made grid.
+- :func:`tile_map` — the Veilig Thuis-regio's of a period as tiles on a hand-made grid.
 """
 
 from __future__ import annotations

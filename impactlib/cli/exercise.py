@@ -22,7 +22,7 @@ def register(subparsers) -> None:
         f"met modelantwoorden (<vraag>-antwoorden). Oefeningen: {', '.join(QUESTIONS)}.",
     )
     p.add_argument("--regions", required=True,
-                   help="regio's met komma's, bijvoorbeeld 'Twente,Drenthe'; 'alle' voor de 26 Veilig Thuis-regio's")
+                   help="regio's met komma's, bijvoorbeeld 'Twente,Drenthe'; 'alle' voor alle Veilig Thuis-regio's")
     p.add_argument("--question", required=True, choices=QUESTIONS, metavar="VRAAG", help=f"een van: {', '.join(QUESTIONS)}")
     p.add_argument("--answers", action="store_true", help="maak de versie met modelantwoorden (voor de trainer)")
     p.add_argument("--period", default=None, help="halfjaar, bijvoorbeeld 2021HJ01 (standaard: het nieuwste)")

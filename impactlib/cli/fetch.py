@@ -29,8 +29,8 @@ def register(sub) -> None:
     p.add_argument("--tables", nargs="+", default=None, metavar="TABEL",
                    help="tabel-id's (standaard: alle tabellen van de open-data-indicatoren, bevolking en context)")
     p.add_argument("--regions", nargs="+", default=None, metavar="REGIO",
-                   help="regio's: namen, codes (VT11) of niveaus (vt, gemeente); 'alle' = geen filter "
-                        "(standaard: alle regio's die de monitor kent). Nederland en de 26 Veilig Thuis-regio's "
+                   help="regio's: namen, codes (VT22) of niveaus (vt, gemeente); 'alle' = geen filter "
+                        "(standaard: alle regio's, zonder filter). Nederland en alle Veilig Thuis-regio's "
                         "komen er altijd bij: die zijn nodig voor vergelijking en rangorde")
     p.add_argument("--periods", nargs="+", default=None, metavar="PERIODE",
                    help="perioden, bijv. 2021HJ01 2021JJ00 (standaard: alle)")

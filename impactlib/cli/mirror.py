@@ -5,10 +5,10 @@ For training rooms without internet: participants point ``cbsodata`` at the mirr
     import cbsodata
     cbsodata.options.catalog_url = "127.0.0.1:8765"
     cbsodata.options.use_https = False
-    cbsodata.get_data("84852NED", filters="RegioS eq 'VT11  ' and Perioden eq '2021HJ01'")
+    cbsodata.get_data("84852NED", filters="RegioS eq 'VT22  ' and Perioden eq '2021HJ01'")
 
 ``--api v4`` answers as CBS's successor interface (``datasets.cbs.nl``) instead:
-``http://127.0.0.1:8765/odata/v1/CBS/84852NED/Observations?$filter=RegioS eq 'VT11'``.
+``http://127.0.0.1:8765/odata/v1/CBS/84852NED/Observations?$filter=RegioS eq 'VT22'``.
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ def register(subparsers) -> None:
     p.add_argument("--level", help="niveau bij een dubbelzinnige naam: vt, provincie, gemeente, ...")
     p.add_argument("--question", help="id van de beleidsvraag (routewijzer)")
     p.add_argument("--period", help="halfjaar, bijv. 2021HJ01 (standaard: het nieuwste halfjaar)")
-    p.add_argument("--all-regions", action="store_true", help="alle 26 Veilig Thuis-regio's, met een overzicht index.html")
+    p.add_argument("--all-regions", action="store_true", help="alle Veilig Thuis-regio's van de periode (26 t/m 2022, 25 vanaf 2023), met een overzicht index.html")
     p.add_argument("--jobs", type=int, default=None, help="aantal notebooks tegelijk bij --all-regions (standaard: aantal processorkernen)")
     p.add_argument("--out", default="outputs", help="uitvoermap (standaard: outputs)")
     p.add_argument("--with-code", action="store_true", help="toon de code in de HTML")

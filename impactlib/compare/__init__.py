@@ -1,7 +1,7 @@
 """Steps 5 and 6 of the method: compare fairly and say carefully what the figures show.
 
 - :mod:`.verdicts`: noise-aware verdicts ("duidelijk hoger" ... "niet te zeggen");
-- :mod:`.ranking`: place among the 26 Veilig Thuis-regio's;
+- :mod:`.ranking`: place among the Veilig Thuis-regio's of the period;
 - :mod:`.trends`: change over time and the shape of a series;
 - :mod:`.peers`: comparable regions on context factors;
 - :mod:`.narrative`: Dutch sentences, step-6 questions and limits;

@@ -1,8 +1,8 @@
 """OData query options as CBS's v3 service understands them, applied to a DataFrame.
 
 >>> import pandas as pd
->>> rows = pd.DataFrame({"RegioS": ["NL01  ", "VT11  "], "Perioden": ["2021HJ01", "2021HJ01"]})
->>> compile_filter("RegioS eq 'VT11  ' and Perioden eq '2021HJ01'")(rows).tolist()
+>>> rows = pd.DataFrame({"RegioS": ["NL01  ", "VT22  "], "Perioden": ["2021HJ01", "2021HJ01"]})
+>>> compile_filter("RegioS eq 'VT22  ' and Perioden eq '2021HJ01'")(rows).tolist()
 [False, True]
 
 Supported in ``$filter``: ``eq``, ``ne``, ``gt``, ``ge``, ``lt``, ``le``, ``and``, ``or``,

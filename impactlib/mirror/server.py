@@ -5,7 +5,7 @@
 ...     import cbsodata
 ...     cbsodata.options.use_https = False
 ...     rows = cbsodata.get_data("84852NED", catalog_url=server.address,
-...                              filters="RegioS eq 'VT11  ' and Perioden eq '2021HJ01'")
+...                              filters="RegioS eq 'VT22  ' and Perioden eq '2021HJ01'")
 
 Paths answered, for ``ODataApi`` and ``ODataFeed`` alike:
 ``/ODataApi/odata/<table>/`` (service document), ``/ODataApi/odata/<table>/<EntitySet>``

@@ -2,7 +2,7 @@
 
 >>> from impactlib.sources.live import LiveSource
 >>> src = LiveSource()                       # opendata.cbs.nl over https, OData v3
->>> b = src.table("84852NED", regions=["VT11", "NL01"], periods=["2021HJ01"])  # doctest: +SKIP
+>>> b = src.table("84852NED", regions=["VT22", "NL01"], periods=["2021HJ01"])  # doctest: +SKIP
 
 :class:`LiveSource` answers ``table()`` like every source and tries its *backends* in order.
 A backend speaks one CBS interface through two methods: ``info(table_id)`` (the
@@ -93,8 +93,8 @@ def _any_of(field: str, values: list[str]) -> str:
 def build_filter(geo: str, time_dim: str, regions=None, periods=None, filters=None, *, width: int = 6) -> str:
     """The OData ``$filter`` for region keys (padded, as CBS stores them), periods and categories.
 
-    >>> build_filter("RegioS", "Perioden", ["VT11", "NL01"], ["2021HJ01"])
-    "(RegioS eq 'VT11  ' or RegioS eq 'NL01  ') and Perioden eq '2021HJ01'"
+    >>> build_filter("RegioS", "Perioden", ["VT22", "NL01"], ["2021HJ01"])
+    "(RegioS eq 'VT22  ' or RegioS eq 'NL01  ') and Perioden eq '2021HJ01'"
     """
     clauses = []
     if regions is not None:

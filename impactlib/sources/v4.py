@@ -1,7 +1,7 @@
 """CBS OData v4 (``datasets.cbs.nl``) as a second live backend, answering in the v3 shape.
 
 >>> from impactlib.sources.v4 import V4Backend
->>> b = V4Backend().fetch("84852NED", regions=["VT11"], periods=["2021HJ01"])  # doctest: +SKIP
+>>> b = V4Backend().fetch("84852NED", regions=["VT22"], periods=["2021HJ01"])  # doctest: +SKIP
 
 CBS announced OData v4 as the successor of the v3 interface ``cbsodata`` speaks; when v3 is
 down (as in February 2026) this backend keeps the monitor live. It talks to the documented
