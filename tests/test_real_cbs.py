@@ -175,3 +175,18 @@ def test_data_verify_over_v4_and_a_drifted_v4_region_title(monkeypatch, capsys):
                             "--backend", "v4")
         assert code == 1 and "VT22 'IJsselland (VT)'" in err
         assert main(["data", "verify", "--backend", "v4", "--tables", *tables]) == 1
+
+
+def test_a_worked_example_on_live_data_carries_the_planted_figures_under_the_right_name(cbs, tmp_path, capsys):
+    import html
+    import re
+
+    out = tmp_path / "uit"
+    code = main(["run", "--region", "Zaanstreek-Waterland", "--question", "eerder-beter-in-beeld", "--period",
+                 "2021HJ01", "--source", "live", "--backend", "v3", "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    page = (out / "zaanstreek-waterland" / "eerder-beter-in-beeld.html").read_text(encoding="utf-8")
+    text = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
+    assert "64,0 %" in text and "23,5" in text and "50,2 %" in text  # politie share, per 10 000, acute/structural
+    assert "som van 8 gemeenten" in text and "OEFENDATA" not in text  # live figures are not labelled practice data
+    assert "Traceback" not in text
