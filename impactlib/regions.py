@@ -195,9 +195,9 @@ def resolve(name: str, level: str | None = None) -> Resolution:
             f"gemeente of 'Nederland' (zie 'impactmonitor regions')."
         )
     # explicit level suffix in the text, e.g. "Drenthe (PV)"
-    m = re.search(r"\((VT|PV|LD)\)\s*$", name.strip(), flags=re.I)
+    m = re.search(r"\((VT|PV|LD|GM)\)\s*$", name.strip(), flags=re.I)
     if m and lvl is None:
-        lvl = {"VT": "vt", "PV": "provincie", "LD": "landsdeel"}[m.group(1).upper()]
+        lvl = {"VT": "vt", "PV": "provincie", "LD": "landsdeel", "GM": "gemeente"}[m.group(1).upper()]
     candidates = _index().get(normalise_name(name), [])
     if lvl:
         at_level = [r for r in candidates if r.level == lvl]
@@ -219,7 +219,8 @@ def resolve(name: str, level: str | None = None) -> Resolution:
         return Resolution(chosen, note)
     pool = [r for r in _registry() if lvl is None or r.level == lvl]
     names = {normalise_name(n): r.name for r in pool for n in (r.name, *r.aliases)}
-    suggestions = _suggest(normalise_name(name), names)
+    wanted = normalise_name(name)
+    suggestions = _suggest(wanted, names) if len(wanted) <= 200 else []  # difflib on a huge text takes minutes
     where = f" als {LEVEL_LABELS[lvl]}" if lvl else ""
     raise UnknownRegionError(
         f"Regio '{shown}' is onbekend{where}; zie 'impactmonitor regions' voor de lijst.",
