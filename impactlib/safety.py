@@ -23,8 +23,6 @@ import os
 import re
 from pathlib import Path
 
-import pandas as pd
-
 __all__ = [
     "escape_markdown", "sanitise_html", "neutralise_cell", "neutralise_frame", "terminal_text", "replace_together",
     "MAX_NAME", "file_mode",
@@ -100,8 +98,10 @@ def neutralise_cell(value):
     return value
 
 
-def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` with :func:`neutralise_cell` applied to every text cell and column name."""
+def neutralise_frame(frame):
+    """A copy of a DataFrame with :func:`neutralise_cell` applied to every text cell and column name."""
+    import pandas as pd
+
     out = frame.copy()
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
