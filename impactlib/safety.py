@@ -25,17 +25,26 @@ from pathlib import Path
 
 __all__ = [
     "escape_markdown", "sanitise_html", "neutralise_cell", "neutralise_frame", "terminal_text", "replace_together",
-    "MAX_NAME", "file_mode",
+    "MAX_NAME", "file_mode", "dir_mode",
 ]
 
 #: Longest region, question or indicator name worth comparing with the known names.
 MAX_NAME = 200
 
-def file_mode() -> int:
-    """The permissions a new file gets under the user's umask (``mkstemp`` makes files 0600)."""
+def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
-    return 0o666 & ~mask
+    return mask
+
+
+def file_mode() -> int:
+    """The permissions a new file gets under the user's umask (``mkstemp`` makes files 0600)."""
+    return 0o666 & ~_umask()
+
+
+def dir_mode() -> int:
+    """The permissions a new folder gets under the user's umask (``mkdtemp`` makes folders 0700)."""
+    return 0o777 & ~_umask()
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]()#|!~{}])")

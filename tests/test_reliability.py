@@ -744,6 +744,15 @@ def test_R56_no_script_from_a_file_reaches_the_worked_example(tmp_path, kernel_e
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page  # shown as text, not dropped silently
     assert "javascript:alert" not in page.replace("(javascript:alert(1))", "")  # never as a URL
     assert "<iframe" not in page.lower()
+    # the second line of defence on its own: HTML and Markdown that reach an output unescaped
+    from nbformat.v4 import new_output
+
+    from impactlib.run.export import notebook_to_html
+
+    raw = '<a href="javascript:alert(1)">k</a><img src=x onerror=alert(1)><iframe src="https://x"></iframe>'
+    cell = new_code_cell("x", outputs=[new_output("display_data", data={"text/html": PAYLOAD + raw}),
+                                       new_output("display_data", data={"text/markdown": PAYLOAD + raw})])
+    assert live_parts(notebook_to_html(new_notebook(cells=[cell]))) == []
 
 
 def test_R57_small_local_count_is_suppressed_whatever_its_source_says(capsys, work):

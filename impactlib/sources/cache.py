@@ -33,7 +33,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import DataFault, ImpactError, NotAvailableError
-from ..safety import file_mode
+from ..safety import dir_mode, file_mode
 from ..tables import TableBundle
 
 __all__ = [
@@ -296,8 +296,7 @@ class CacheStore:
         if not self.path.is_dir():
             return 0
         with self.lock():
-            with self.quiet():
-                entries = self.manifest()["entries"]
+            entries = self.manifest()["entries"]
             if self.problem:
                 return 0  # a damaged manifest does not say which files are in use
             used = {str(Path(e[k])) for e in entries.values() for k in ("data_file", "meta_file")}
@@ -491,6 +490,7 @@ def export_snapshot(store: CacheStore, out: str | os.PathLike, *, name: str | No
     out.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
     try:
+        os.chmod(work, dir_mode())  # the user's umask, not mkdtemp's 0700
         tables, checksums, periods, provisional, hosts, synthetic = {}, {}, set(), set(), set(), False
         for table_id in ids:
             bundle = store.merged(table_id)
