@@ -35,6 +35,7 @@ from .catalogue import get_indicator_spec, open_data_indicators, table_specs
 from .errors import DataFault, NotAvailableError, ParameterError
 from .formatting import round_half_up
 from .regions import Region
+from .safety import file_mode, neutralise_cell, neutralise_frame, replace_together
 
 __all__ = [
     "COLUMNS",
@@ -236,8 +237,8 @@ def write_table(frame: pd.DataFrame, path: str | Path, notes: list[str], fmt: st
     notes_frame = pd.DataFrame({"toelichting": notes})
     if fmt == "xlsx":
         def fill(xl):
-            frame.to_excel(xl, sheet_name="cijfers", index=False)
-            notes_frame.to_excel(xl, sheet_name="toelichting", index=False)
+            neutralise_frame(frame).to_excel(xl, sheet_name="cijfers", index=False)
+            neutralise_frame(notes_frame).to_excel(xl, sheet_name="toelichting", index=False)
         atomic_files({paths[0]: lambda tmp: _save_xlsx(tmp, fill)})
         return paths[:1]
     paths = [paths[0], paths[0].with_name(f"{paths[0].stem}_toelichting.csv")]
@@ -261,9 +262,9 @@ def atomic_files(writers: dict[Path, Callable[[Path], None]]) -> None:
             fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=f".tmp{target.suffix}")
             os.close(fd)
             temps[target] = Path(tmp)
+            os.chmod(tmp, file_mode())  # the user's umask, not mkstemp's 0600
             write(temps[target])
-        for target, tmp in temps.items():
-            os.replace(tmp, target)
+        replace_together({target: tmp for target, tmp in temps.items()})  # both files of a pair, or neither
     except OSError as exc:
         where = next(iter(writers)).parent
         raise DataFault(
@@ -294,9 +295,9 @@ def _write_xlsx(table: pd.DataFrame, tmp: Path) -> None:
 def _fill_xlsx(table: pd.DataFrame, xl) -> None:
     from openpyxl.styles import Font
 
-    sources = sources_table(table)
-    head = header_lines(table)
-    table.to_excel(xl, sheet_name="cijfers", index=False)
+    sources = neutralise_frame(sources_table(table))
+    head = [neutralise_cell(line) for line in header_lines(table)]
+    neutralise_frame(table).to_excel(xl, sheet_name="cijfers", index=False)
     sources.to_excel(xl, sheet_name="bronnen", index=False, startrow=len(head) + 1)
     pd.DataFrame({"toelichting": explanation(table, "xlsx")}).to_excel(xl, sheet_name="toelichting", index=False)
     book = xl.book
@@ -311,7 +312,7 @@ def _fill_xlsx(table: pd.DataFrame, xl) -> None:
 
 
 def _write_csv(table: pd.DataFrame, tmp: Path) -> None:
-    table.to_csv(tmp, sep=";", decimal=",", index=False, encoding="utf-8-sig")
+    neutralise_frame(table).to_csv(tmp, sep=";", decimal=",", index=False, encoding="utf-8-sig")
 
 
 def _write_sources_csv(table: pd.DataFrame, tmp: Path) -> None:
@@ -319,12 +320,12 @@ def _write_sources_csv(table: pd.DataFrame, tmp: Path) -> None:
     buf = io.StringIO()
     out = csv.writer(buf, delimiter=";", lineterminator="\n")
     for line in header_lines(table):
-        out.writerow([line])
+        out.writerow([neutralise_cell(line)])
     out.writerow([])
     out.writerow(SOURCE_COLUMNS)
-    out.writerows(sources_table(table).itertuples(index=False))
+    out.writerows(neutralise_frame(sources_table(table)).itertuples(index=False))
     out.writerow([])
     out.writerow(["toelichting"])
     for line in explanation(table, "csv"):
-        out.writerow([line])
+        out.writerow([neutralise_cell(line)])
     tmp.write_text(buf.getvalue(), encoding="utf-8-sig")

@@ -360,6 +360,9 @@ def default_path(handout: Handout, out: str | Path | None = "outputs") -> Path:
 
 def check_target(target: str | Path | None) -> None:
     """Fail early on an output that is neither a folder nor an ``.html`` file."""
+    if target is not None and str(target).endswith(("/", "\\")) and not Path(target).is_dir():
+        raise UserInputError(f"Map {str(target).rstrip('/').rstrip(chr(92))} bestaat niet; maak hem eerst aan of "
+                             "geef met --out een bestaande map of een .html-bestand.")
     if target is not None and not Path(target).is_dir() and Path(target).suffix.lower() not in (".html", ".htm"):
         raise UserInputError(f"Uitvoerbestand {target} moet op .html eindigen (of een map zijn), bijvoorbeeld gesprek.html.")
 

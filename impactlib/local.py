@@ -28,6 +28,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import stat
 import zipfile
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -44,6 +45,7 @@ from .catalogue import get_indicator_spec
 from .errors import NotAvailableError, ParameterError, PeriodError
 from .formatting import format_count, format_number, format_percent, round_half_up
 from .periods import Period, parse_period
+from .safety import escape_markdown
 
 __all__ = [
     "LocalIndicators",
@@ -63,6 +65,8 @@ __all__ = [
 
 THRESHOLD = 5
 MAX_ERRORS = 10
+#: Largest local file read (instrument 08 files are a few kB).
+MAX_FILE_BYTES = 20 * 2**20
 MONITOR_SOURCE = "CBS Impactmonitor"
 DEFINITION_WARNING = (
     "Let op: lokale cijfers en de cijfers van de Impactmonitor (CBS) hebben elk hun eigen definitie, "
@@ -203,14 +207,24 @@ def _frame_rows(frame: pd.DataFrame) -> list[tuple[int, list]]:
 
 def _read_file(path: Path) -> tuple[list[tuple[int, list]], dict]:
     """Rows as ``(excel_row_number, cells)``, header first, plus how the file was read."""
-    if path.is_dir():
-        raise LocalFileError([f"{path} is een map; geef een CSV- of Excel-bestand (.csv, .xlsx)."])
     try:
-        data = path.read_bytes()
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise LocalFileError([f"{path} is een map; geef een CSV- of Excel-bestand (.csv, .xlsx)."])
+        if not stat.S_ISREG(info.st_mode):  # a FIFO or device would be read forever
+            raise LocalFileError([f"{path} is geen gewoon bestand (maar bijvoorbeeld een apparaat of pijp); "
+                                  "geef een CSV- of Excel-bestand (.csv, .xlsx)."])
+        if info.st_size > MAX_FILE_BYTES:
+            raise LocalFileError([f"{path.name} is te groot ({info.st_size // 2**20} MB; hoogstens "
+                                  f"{MAX_FILE_BYTES // 2**20} MB); een bestand met lokale indicatoren is veel kleiner."])
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise LocalFileError([f"Bestand {path} bestaat niet; controleer de naam en de map."]) from None
     except OSError as exc:
-        raise LocalFileError([f"Bestand {path} is niet te openen ({exc.strerror or exc})."]) from None
+        raise LocalFileError([f"Bestand {str(path)[:120]} is niet te openen ({exc.strerror or exc})."]) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise LocalFileError([f"{path.name} is te groot (hoogstens {MAX_FILE_BYTES // 2**20} MB)."])
     if data.startswith(b"PK\x03\x04"):
         return _read_xlsx(path, data), {"path": str(path), "file_format": "xlsx"}
     if data.startswith(b"\xd0\xcf\x11\xe0"):
@@ -430,15 +444,16 @@ def _empty() -> pd.DataFrame:
 def suppress_small(frame: pd.DataFrame | LocalIndicators, threshold: int = THRESHOLD) -> pd.DataFrame:
     """Hide local counts below ``threshold``: ``waarde`` NaN, ``onderdrukt`` True, ``weergave`` '<5'.
 
-    Applies to rows with eenheid ``aantal`` that are not monitor figures (CBS publishes its
-    own counts, rounded to 5). Idempotent; returns a copy.
+    Applies to every row with eenheid ``aantal``: the frame holds local figures only (the
+    monitor's own rows are added later by :func:`beside_monitor`, never passed through here),
+    so what a row's ``bron`` says — even "CBS Impactmonitor" — never exempts a count.
+    Idempotent; returns a copy.
     """
     frame = (frame.frame if isinstance(frame, LocalIndicators) else frame).copy()
     small = (
         frame["eenheid"].eq("aantal")
         & frame["waarde"].notna()
         & (frame["waarde"] < threshold)
-        & frame["bron"].ne(MONITOR_SOURCE)
     )
     frame.loc[small, "waarde"] = np.nan
     frame.loc[small, "onderdrukt"] = True
@@ -527,7 +542,8 @@ def _monitor_rows(reg, period: Period, indicators, source) -> tuple[pd.DataFrame
 
 # --------------------------------------------------------------------------- markdown
 def _cell(text) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    """Text written in a local file, as literal Markdown (no HTML, no links)."""
+    return escape_markdown(text)
 
 
 def local_markdown(
@@ -564,7 +580,7 @@ def local_markdown(
     lines += ["| Bron | Indicator | Gebied | Periode | Waarde |", "|---|---|---|---|---|"]
     for r in table.itertuples(index=False):
         name = r.omschrijving + (f" ({r.categorie})" if r.categorie else "")
-        lines.append(f"| {_cell(r.bron)} | {_cell(name)} | {_cell(r.gebied)} | {_cell(r.periodetitel)} | {_cell(r.weergave)} |")
+        lines.append(f"| {_cell(r.bron)} | {_cell(name)} | {_cell(r.gebied)} | {_cell(r.periodetitel)} | {r.weergave} |")
     if table.empty:
         lines.append("| – | geen cijfers voor deze periode | | | |")
     notes = [f"Aantallen onder {threshold} staan er als '<{threshold}' (privacy: denk in totalen)."]

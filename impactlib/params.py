@@ -32,13 +32,15 @@ with one Dutch line naming the file, the key and what is expected.
 from __future__ import annotations
 
 import difflib
+import os
 import re
+import stat
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from . import regions as _regions
 from .catalogue import get_indicator_spec
@@ -62,6 +64,9 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 EXERCISE_QUESTIONS = ("heftig-structureel-geweld", "eerder-beter-in-beeld")
 
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+#: A folder of question files the runner hands to its kernel (the ``questions`` folder next to
+#: the parameter file), so a question found at validation is also found when the notebook runs.
+QUESTIONS_VARIABLE = "IMPACTMONITOR_QUESTIONS_DIR"
 
 
 def _check_indicators(ids: list[str]) -> list[str]:
@@ -128,6 +133,8 @@ class RunParameters(BaseModel):
     """
 
     model_config = ConfigDict(extra="forbid")
+    #: The folder of the parameter file (where a ``questions`` folder may hold the question).
+    _near: Path | None = PrivateAttr(default=None)
     level: str | None = None  # validated before ``region``, which needs it
     region: str
     period: str | None = None
@@ -226,9 +233,57 @@ def _explain(exc: ValidationError, where: str, model: type[BaseModel]) -> Parame
     return ParameterError(f"{where}: sleutel '{key}'{sep}{problem}")
 
 
+#: Largest parameter or question file read (a real one is well under 10 kB).
+MAX_FILE_BYTES = 64 * 1024
+#: Most values (after following YAML aliases) a parameter or question file may hold.
+MAX_NODES = 10_000
+
+
+def _size(value, budget: list[int]) -> None:
+    """Count the values in ``value`` as if aliases were copied, stopping once ``budget`` is spent."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        return
+    items = value.items() if isinstance(value, dict) else (value if isinstance(value, list) else ())
+    for item in items:
+        for part in (item if isinstance(value, dict) else (item,)):
+            _size(part, budget)
+            if budget[0] < 0:
+                return
+
+
+def _read_text(path: Path) -> str:
+    """The text of a small regular file; anything else is one Dutch line."""
+    shown = _shown(str(path), 120)
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise ParameterError(f"Parameterbestand {shown} bestaat niet; geef het pad naar een .yaml-bestand.") from None
+    except OSError as exc:  # a name too long, a symlink loop, ...
+        raise ParameterError(f"Parameterbestand {shown} is niet te openen ({exc.strerror or exc.__class__.__name__}); "
+                             "geef het pad naar een .yaml-bestand.") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ParameterError(f"{shown} is geen leesbaar bestand; geef het pad naar een .yaml-bestand.")
+    if not stat.S_ISREG(info.st_mode):
+        raise ParameterError(f"{shown} is geen gewoon bestand (maar bijvoorbeeld een apparaat of pijp); "
+                             "geef het pad naar een .yaml-bestand.")
+    if info.st_size > MAX_FILE_BYTES:
+        raise ParameterError(f"{shown} is te groot voor een parameterbestand ({info.st_size // 1024} kB; "
+                             f"hoogstens {MAX_FILE_BYTES // 1024} kB).")
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise ParameterError(f"{shown} is geen leesbaar bestand ({exc.strerror or exc.__class__.__name__}); "
+                             "geef het pad naar een .yaml-bestand.") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ParameterError(f"{shown} is te groot voor een parameterbestand (hoogstens {MAX_FILE_BYTES // 1024} kB).")
+    return data.decode("utf-8")
+
+
 def _read_yaml(path: Path) -> dict:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.safe_load(_read_text(path))
     except FileNotFoundError:
         raise ParameterError(f"Parameterbestand {path} bestaat niet; geef het pad naar een .yaml-bestand.") from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
@@ -239,6 +294,12 @@ def _read_yaml(path: Path) -> dict:
         raise ParameterError(f"{path} is geen leesbaar bestand; geef het pad naar een .yaml-bestand.") from None
     if not isinstance(raw, dict):
         raise ParameterError(f"{path}: verwacht sleutels met waarden (region, question, ...), niet een lege lijst of tekst.")
+    budget = [MAX_NODES]
+    _size(raw, budget)
+    if budget[0] < 0:  # e.g. a 'billion laughs' of YAML aliases
+        limit = f"{MAX_NODES:,}".replace(",", ".")
+        raise ParameterError(f"{path}: te veel waarden (meer dan {limit}, ook via YAML-verwijzingen "
+                             "'&'/'*'); een parameterbestand heeft er maar een paar.")
     return raw
 
 
@@ -249,7 +310,8 @@ def questions_dirs(near: Path | None = None) -> list[Path]:
     Next to a parameter file (``<folder>/questions``), then ``./parameters/questions`` and
     the project's own ``parameters/questions``.
     """
-    candidates = ([near / "questions"] if near else []) + [
+    extra = os.environ.get(QUESTIONS_VARIABLE, "").strip()
+    candidates = ([near / "questions"] if near else []) + ([Path(extra)] if extra else []) + [
         Path.cwd() / "parameters" / "questions",
         PROJECT_ROOT / "parameters" / "questions",
     ]
@@ -291,7 +353,7 @@ def load_question(question_id: str, near: Path | None = None) -> Question:
     key = str(question_id).strip()
     if key in known:
         return known[key]
-    close = difflib.get_close_matches(key, list(known), n=3, cutoff=0.4)
+    close = difflib.get_close_matches(key, list(known), n=3, cutoff=0.4) if len(key) <= 200 else []
     raise ParameterError(
         f"Beleidsvraag '{_shown(key)}' bestaat niet; kies uit: {', '.join(known) or '(geen vragen gevonden)'}.",
         suggestions=close,
@@ -309,6 +371,7 @@ def make_parameters(values: dict, *, where: str = "parameters", near: Path | Non
         load_question(params.question, near)
     except ParameterError as exc:
         raise ParameterError(f"{where}: sleutel 'question': {exc}") from None
+    params._near = near
     if params.local_file:
         path = Path(params.local_file)
         path = path if path.is_absolute() else (near or Path.cwd()) / path

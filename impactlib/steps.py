@@ -36,6 +36,7 @@ from .formatting import format_percent, format_value, round_half_up
 from .params import Question, load_question, make_parameters
 from .periods import Period, parse_period
 from .regions import Region
+from .safety import escape_markdown
 
 __all__ = [
     "Example",
@@ -222,7 +223,7 @@ def banner(ex: Example) -> list:
 
 def intro(ex: Example) -> list:
     lines = [
-        f"# {ex.title}",
+        f"# {escape_markdown(ex.title)}",
         f"Uitgewerkt voorbeeld van het *Stappenplan kennisgestuurd werken met de Impactmonitor* (stap 1–6) "
         f"voor {ex.phrase}, met de cijfers over {ex.period.dutch} ({ex.period.title})"
         + (" — voorlopige cijfers" if ex.period.is_provisional else "") + ".",
@@ -234,16 +235,16 @@ def intro(ex: Example) -> list:
 
 def step1_question(ex: Example) -> list:
     q = ex.question
-    lines = [f"**Beleidsvraag:** {q.title}", f"**Waarom deze vraag:** {q.why}"]
+    lines = [f"**Beleidsvraag:** {escape_markdown(q.title)}", f"**Waarom deze vraag:** {escape_markdown(q.why)}"]
     if q.goal:
-        lines.append(f"**Doel:** {q.goal}")
+        lines.append(f"**Doel:** {escape_markdown(q.goal)}")
     return [_md("\n\n".join(lines))]
 
 
 def step2_analysis(ex: Example) -> list:
     q = ex.question
-    subs = "\n".join(f"{i}. {s}" for i, s in enumerate(q.sub_questions, 1))
-    pages = ", ".join(f"*{p}*" for p in q.dashboard)
+    subs = "\n".join(f"{i}. {escape_markdown(s)}" for i, s in enumerate(q.sub_questions, 1))
+    pages = ", ".join(f"*{escape_markdown(p)}*" for p in q.dashboard)
     return [_md(
         f"Om de beleidsvraag te beantwoorden zijn deze deelvragen nodig:\n\n{subs}\n\n"
         f"In het dashboard van de Impactmonitor staan de bijbehorende cijfers op: {pages}."
@@ -312,7 +313,7 @@ def local_figures(ex: Example) -> list:
         local = load_local(ex.local_file)
     except LocalFileError as exc:  # a plain ParameterError: the runner knows that type by name
         raise ParameterError(f"notebookparameters: sleutel 'local_file': {ex.local_file.name}: {exc}") from None
-    return [_md(local_markdown(local, ex.region, ex.period) + f"\n*Bron lokale cijfers: eigen registratie ({ex.local_file.name}).*")]
+    return [_md(local_markdown(local, ex.region, ex.period) + f"\n*Bron lokale cijfers: eigen registratie ({escape_markdown(ex.local_file.name)}).*")]
 
 
 # --------------------------------------------------------------------------- comparisons
@@ -669,7 +670,7 @@ def step6_questions(ex: Example) -> list:
             found += asked
     if advice_versus_reports(ex):
         found.append("Hoe lezen we dat deze beroepsgroepen wel advies vragen maar weinig melden, en moeten we daar investeren?")
-    found += ex.question.reflection
+    found += [escape_markdown(r) for r in ex.question.reflection]
     unique = list(dict.fromkeys(found))
     return [_md("Vragen voor het gesprek met de partners (stap 7 en 8):\n\n" + "\n".join(f"- {q}" for q in unique))]
 

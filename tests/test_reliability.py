@@ -16,6 +16,7 @@ writes, so an unwritable folder is a path *under a regular file*.
 
 from __future__ import annotations
 
+import csv
 import errno
 import json
 import os
@@ -25,6 +26,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
@@ -298,22 +300,22 @@ def test_R27_damaged_cache_file_offline(capsys, work, cache):
     before = tree(cache)
     run_row(capsys, work, SHOW + ["--source", "cache", "--cache-dir", cache, "--backend", "v3"], 1,
             ["Cachebestand", "van tabel 84847NED is beschadigd of onvolledig (controlegetal klopt niet).",
-             "Opnieuw ophalen lukt niet:", "niet bereikbaar"])
+             "Haal de tabel opnieuw op met 'impactmonitor fetch --tables 84847NED'."])
     assert tree(cache) == before
 
 
-def test_R27_damaged_cache_file_is_fetched_again_when_cbs_answers(capsys, work, cache, monkeypatch):
+def test_R27_damaged_cache_file_is_repaired_by_fetch(capsys, work, cache, monkeypatch):
     damaged = damage_data_file(cache)
-    others = {k: v for k, v in tree(cache).items() if "84847NED" not in k and k != "manifest.json"}
+    others = {k: v for k, v in tree(cache).items() if "84847NED" not in k and k not in ("manifest.json", "manifest.lock")}
     with mirror_of(snapshot_bundle("84847NED"), snapshot_bundle("03759ned")) as server:
         monkeypatch.setenv("IMPACTMONITOR_CBS_HOST", server.address)
-        code, out, err = cli(capsys, SHOW + ["--source", "cache", "--cache-dir", cache, "--backend", "v3"])
-    assert code == 0 and "Nederland" in out and "Traceback" not in err
-    assert err.count("opnieuw opgehaald bij") == 1 and "beschadigd" in err
+        code, out, err = cli(capsys, ["fetch", "--tables", "84847NED", "--regions", "Drenthe", "--cache-dir", cache,
+                                      "--backend", "v3"])
+    assert code == 0 and "hersteld" in out and "beschadigd" in err and "Traceback" not in err
     assert {k: v for k, v in tree(cache).items() if k in others} == others  # the rest of the cache untouched
     chooser.forget_sources()
-    code, _, err = cli(capsys, SHOW + ["--source", "cache", "--cache-dir", cache])
-    assert code == 0 and damaged.exists() and "beschadigd" not in err  # the part itself was repaired
+    code, out, err = cli(capsys, SHOW + ["--source", "cache", "--cache-dir", cache])
+    assert code == 0 and "Nederland" in out and damaged.exists() and "beschadigd" not in err  # repaired
 
 
 def test_R28_cache_of_another_version(capsys, work, cache):
@@ -682,6 +684,464 @@ def test_parameter_messages_show_the_value_as_typed():
     assert "Beleidsvraag 'a\\0b/xxx" in str(exc.value) and "…'" in str(exc.value) and "\x00" not in str(exc.value)
     with pytest.raises(ParameterError, match=r"sleutel '1' is onbekend"):
         make_parameters({"region": "Drenthe", "question": "adviesvragers", 1: "x"})
+
+
+# --------------------------------------------------------------------------- R56-R71: round 2 (issue 16)
+PAYLOAD = "<script>alert(1)</script><img src=x onerror=alert(1)>[klik](javascript:alert(1))<iframe srcdoc=x></iframe>"
+
+
+class _Live(HTMLParser):
+    """What in a page could run: script text, event handlers, javascript: URLs, frames."""
+
+    def __init__(self):
+        super().__init__()
+        self.found: list[str] = []
+        self._script = False
+
+    def handle_starttag(self, tag, attrs):
+        self._script = tag == "script"
+        if tag in ("iframe", "frame", "object", "embed"):
+            self.found.append(f"<{tag}>")
+        for name, value in attrs:
+            if name.startswith("on") and "alert" in (value or ""):
+                self.found.append(f"{tag} {name}=")
+            if name in ("href", "src", "action", "srcdoc") and (value or "").strip().lower().startswith("javascript:"):
+                self.found.append(f"{tag} {name}=javascript:")
+
+    def handle_endtag(self, tag):
+        self._script = False
+
+    def handle_data(self, data):
+        if self._script and "alert(1)" in data:
+            self.found.append("<script>alert(1)")
+
+
+def live_parts(page: str) -> list[str]:
+    parser = _Live()
+    parser.feed(page)
+    return parser.found
+
+
+def test_R56_no_script_from_a_file_reaches_the_worked_example(tmp_path, kernel_env, monkeypatch):
+    """Every text field of a parameter file, of a question file next to it and of a local CSV
+    carries script, an event handler, a javascript: link and a frame; the real 'impactmonitor
+    run' makes HTML in which none of them is live (the text is shown, escaped)."""
+    folder = tmp_path / "params"
+    (folder / "questions").mkdir(parents=True)
+    question = yaml.safe_load((ROOT / "parameters" / "questions" / "adviesvragers.yaml").read_text(encoding="utf-8"))
+    question.update(id="eigen-vraag", title=PAYLOAD, why=PAYLOAD, goal=PAYLOAD, sub_questions=[PAYLOAD, PAYLOAD],
+                    reflection=[PAYLOAD], dashboard=[PAYLOAD])
+    (folder / "questions" / "eigen-vraag.yaml").write_text(yaml.safe_dump(question, allow_unicode=True), encoding="utf-8")
+    (folder / "lokaal.csv").write_text(
+        f"{LOCAL_HEADER}\nmda;{PAYLOAD};{PAYLOAD};gemeente;{PAYLOAD};2021HJ01;18;aantal\n", encoding="utf-8")
+    (folder / "p.yaml").write_text(yaml.safe_dump({
+        "region": "Drenthe", "level": "vt", "question": "eigen-vraag", "period": "2021HJ01", "title": PAYLOAD,
+        "local_file": "lokaal.csv", "indicators": ["adviezen_per_10k"]}), encoding="utf-8")
+    res = console("run", folder / "p.yaml", "--out", tmp_path / "uit", cwd=tmp_path, timeout=600)
+    assert res.returncode == 0, res.stderr
+    page = (tmp_path / "uit" / "drenthe" / "eigen-vraag.html").read_text(encoding="utf-8")
+    assert live_parts(page) == []
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page  # shown as text, not dropped silently
+    assert "javascript:alert" not in page.replace("(javascript:alert(1))", "")  # never as a URL
+    assert "<iframe" not in page.lower()
+    # the second line of defence on its own: HTML and Markdown that reach an output unescaped
+    from nbformat.v4 import new_output
+
+    from impactlib.run.export import notebook_to_html
+
+    raw = '<a href="javascript:alert(1)">k</a><img src=x onerror=alert(1)><iframe src="https://x"></iframe>'
+    cell = new_code_cell("x", outputs=[new_output("display_data", data={"text/html": PAYLOAD + raw}),
+                                       new_output("display_data", data={"text/markdown": PAYLOAD + raw})])
+    assert live_parts(notebook_to_html(new_notebook(cells=[cell]))) == []
+
+
+def test_R57_small_local_count_is_suppressed_whatever_its_source_says(capsys, work):
+    text = f"{LOCAL_HEADER}\nhuisverboden;Opgelegde huisverboden;CBS Impactmonitor;gemeente;Emmen;2021HJ01;3;aantal\n"
+    out, _ = run_row(capsys, work, ["local", "check", "lijst.csv"], 0, [], files={"lijst.csv": text}, stderr_lines=0)
+    emmen = next(line for line in out.splitlines() if "Emmen" in line)
+    assert "<5" in emmen and not re.search(r"\b3\b", emmen.replace("CBS Impactmonitor", ""))
+    code, _, _ = cli(capsys, ["local", "show", "lijst.csv", "--region", "Drenthe", "--level", "vt", "--period",
+                              "2021HJ01", "--out", "uit/lokaal.csv"])
+    table = pd.read_csv(work / "uit" / "lokaal.csv", sep=";", encoding="utf-8-sig", dtype=str)
+    row = table[table["gebied"] == "Emmen"].iloc[0]
+    assert code == 0 and row["weergave"] == "<5" and pd.isna(row["waarde"]) and row["onderdrukt"] == "True"
+
+
+def test_R58_no_formula_in_an_export(capsys, work):
+    from openpyxl import load_workbook
+
+    text = f"{LOCAL_HEADER}\nmda;=1+2;@SUM(A1:A2);gemeente;+Emmen;2021HJ01;18;aantal\n"
+    (work / "lijst.csv").write_text(text, encoding="utf-8")
+    for out in ("uit/lokaal.xlsx", "uit/lokaal.csv"):
+        code, _, err = cli(capsys, ["local", "show", "lijst.csv", "--region", "Drenthe", "--level", "vt",
+                                    "--period", "2021HJ01", "--out", out])
+        assert code == 0, err
+    book = load_workbook(work / "uit" / "lokaal.xlsx")
+    cells = [c for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value is not None]
+    assert not [c.value for c in cells if c.data_type == "f" or str(c.value).startswith(("=", "+", "@"))]
+    assert {"'=1+2", "'+Emmen"} <= {c.value for c in cells}
+    rows = list(csv.reader((work / "uit" / "lokaal.csv").read_text(encoding="utf-8-sig").splitlines(), delimiter=";"))
+    fields = [f for row in rows for f in row]
+    assert "'=1+2" in fields and "'+Emmen" in fields and not [f for f in fields if f[:1] in ("=", "+", "@")]
+
+
+def test_R59_fetch_that_stores_nothing_is_a_failure(capsys, work, tmp_path, monkeypatch):
+    from impactlib.sources import cache as cache_module
+
+    def full(path, data):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(cache_module, "atomic_write", full)
+    with mirror_of(snapshot_bundle("84847NED")) as server:
+        monkeypatch.setenv("IMPACTMONITOR_CBS_HOST", server.address)
+        code, out, err = cli(capsys, ["fetch", "--tables", "84847NED", "--regions", "Drenthe", "--cache-dir",
+                                      tmp_path / "c", "--backend", "v3"])
+    assert code == 1 and "Traceback" not in err
+    assert "(0 van 1 tabellen bijgewerkt of actueel" in out
+    assert "Tabel 84847NED is opgehaald maar niet in de cache" in out and "No space left on device" in out
+    assert "Niet gelukt: Tabel 84847NED is opgehaald maar niet in de cache" in err
+
+
+def test_R60_two_file_csv_export_is_both_or_neither(capsys, work):
+    (work / "drenthe.csv").write_text("oud", encoding="utf-8")
+    (work / "drenthe_bronnen.csv").mkdir()  # the second file cannot be put in place
+    run_row(capsys, work, ["export", "--region", "Drenthe", "--level", "vt", "--out", "drenthe.csv"], 1,
+            ["Kan niet schrijven in", "kies met --out een map waarin u mag schrijven."])
+    assert (work / "drenthe.csv").read_text(encoding="utf-8") == "oud"
+
+
+def test_R61_disk_full_while_the_html_is_written_keeps_the_old_pair(capsys, work, tmp_path, monkeypatch, kernel_env):
+    monkeypatch.setattr(execute, "TEMPLATE", template(tmp_path, FIGURE, SUMMARY))
+    folder = work / "uit" / "drenthe"
+    folder.mkdir(parents=True)
+    (folder / "adviesvragers.ipynb").write_text("oud notebook", encoding="utf-8")
+    (folder / "adviesvragers.html").write_text("oud rapport", encoding="utf-8")
+    real = Path.write_text
+
+    def full(self, *args, **kwargs):
+        if self.suffix == ".html":
+            real(self, "half", encoding="utf-8")
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", full)
+    code, out, err = cli(capsys, ["run", "--region", "Drenthe", "--level", "vt", "--question", "adviesvragers",
+                                  "--period", "2021HJ01", "--out", "uit"])
+    monkeypatch.setattr(Path, "write_text", real)
+    assert code == 1 and out == ""
+    one_line(err, "No space left on device", "--out")
+    assert tree(work / "uit") == {"drenthe/adviesvragers.html": b"oud rapport", "drenthe/adviesvragers.ipynb": b"oud notebook"}
+
+
+def test_R62_ctrl_c_during_a_batch_cleans_up_and_lists_what_finished(capsys, work, monkeypatch, kernel_env):
+    import threading
+    import time
+
+    from impactlib.run.execute import RunResult
+    from impactlib.run.paths import new_temp, output_paths
+
+    chosen = [regions.resolve(name, "vt").region for name in ("Drenthe", "Twente", "Zeeland")]
+    monkeypatch.setattr(batch, "regions_at", lambda level: chosen)
+    finished, release = threading.Event(), threading.Event()
+
+    def fake_run(params, out, **_):
+        region = regions.resolve(params.region, params.level).region
+        paths = output_paths(out, region, params.question)
+        if region.name == "Drenthe":
+            new_temp(paths.notebook).rename(paths.notebook)
+            paths.html.write_text("rapport", encoding="utf-8")
+            finished.set()
+            return RunResult(region, params.question, params.period, paths.notebook, html=paths.html)
+        new_temp(paths.notebook)  # a notebook half way, as papermill leaves it
+        if region.name == "Twente":
+            release.wait(60)
+            return RunResult(region, params.question, params.period, paths.notebook, error="te laat")
+        finished.wait(60)
+        time.sleep(0.5)  # Drenthe's result is handed over first
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(batch, "run_one", fake_run)
+    try:
+        code, out, err = cli(capsys, ["run", "--all-regions", "--question", "adviesvragers", "--period", "2021HJ01",
+                                      "--jobs", "3", "--out", "uit"])
+    finally:
+        release.set()
+    assert code == 130 and err == "impactmonitor: afgebroken.\n"
+    files = sorted(tree(work / "uit"))
+    assert files == ["drenthe/adviesvragers.html", "drenthe/adviesvragers.ipynb", "index.html"], files
+    page = (work / "uit" / "index.html").read_text(encoding="utf-8")
+    assert 'href="drenthe/adviesvragers.html"' in page and "1 van 3 regio's gelukt" in page
+    assert "Twente</strong>: afgebroken voordat dit notebook klaar was" in page
+
+
+def test_R63_table_id_with_path_characters(capsys, work, tmp_path):
+    run_row(capsys, work, ["fetch", "--tables", "../../../x", "--cache-dir", tmp_path / "c"], 2,
+            ["Tabel-id '../../../x' is ongeldig; een CBS-tabel-id bestaat uit cijfers en letters, bijvoorbeeld 84852NED"])
+    assert not (tmp_path / "c").exists() and not (tmp_path / "x").exists()
+
+
+def test_R64_two_writers_on_one_cache_keep_every_entry_and_orphans_go(tmp_path, monkeypatch):
+    import threading
+    import time
+
+    from mirror_fixtures import tiny_bundle
+
+    from impactlib.sources.cache import CacheStore, request_key
+
+    real = CacheStore.manifest
+
+    def slow(self):  # a slow disk: both writers read the manifest before either writes it
+        data = real(self)
+        time.sleep(0.3)
+        return data
+
+    monkeypatch.setattr(CacheStore, "manifest", slow)
+    path = tmp_path / "cache"
+    writers = [threading.Thread(target=lambda t=t: CacheStore(path).save(tiny_bundle(t), request_key()))
+               for t in ("99991NED", "99992NED")]
+    for w in writers:
+        w.start()
+    for w in writers:
+        w.join(60)
+    monkeypatch.setattr(CacheStore, "manifest", real)
+    store = CacheStore(path)
+    assert store.table_ids() == ["99991NED", "99992NED"]
+    (path / "99991NED" / "0123456789abcdef.parquet").write_bytes(b"orphan")
+    (path / ".manifest.json.abc.tmp").write_bytes(b"half")
+    assert store.clean_orphans() == 2
+    assert sorted(tree(path)) == sorted(
+        ["manifest.json", "manifest.lock"] + [e[k] for e in store.entries() for k in ("data_file", "meta_file")])
+
+
+class _Server:
+    """A small HTTP server on 127.0.0.1 with one ``handle(request)``; it stops by itself."""
+
+    def __init__(self, handle):
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        import threading
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802
+                handle(self)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.address = f"127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def _trickle(request):
+    """Headers at once, then one byte every 0.1 s (400 bytes: 40 s, if nobody stops reading)."""
+    import time
+
+    request.send_response(200)
+    request.send_header("Content-Type", "application/json")
+    request.send_header("Content-Length", "400")
+    request.end_headers()
+    try:
+        for _ in range(400):
+            request.wfile.write(b" ")
+            request.wfile.flush()
+            time.sleep(0.1)
+    except OSError:
+        pass
+
+
+def test_R65_one_deadline_per_request_and_no_endless_pages():
+    import threading
+
+    import cbsodata
+
+    from impactlib.sources.v4 import V4Backend
+
+    outcome: dict = {}
+
+    def attempt(name, fn):
+        try:
+            fn()
+        except ImpactError as exc:
+            outcome[name] = str(exc)
+        except Exception as exc:  # noqa: BLE001
+            outcome[name] = f"{exc.__class__.__name__}: {exc}"
+        else:
+            outcome[name] = "no error"
+
+    with _Server(_trickle) as slow:
+        v3 = V3Backend(host=slow.address, https=False, timeout=1.0, retries=0)
+        worker = threading.Thread(target=attempt, args=("trickle", lambda: v3.info("84847NED")), daemon=True)
+        worker.start()
+        worker.join(30)
+    assert outcome.get("trickle", "").startswith(f"{slow.address} antwoordt niet binnen 1 s (tabel 84847NED)")
+
+    served = []
+
+    def self_link(request):
+        served.append(request.path)
+        if len(served) > 3000:  # the server gives up in the end, whatever the client does
+            request.send_response(500)
+            request.end_headers()
+            return
+        link = f"http://{loop.address}{request.path}"
+        body = json.dumps({"odata.metadata": "x", "value": [{"ID": 1}], "odata.nextLink": link,
+                           "@odata.nextLink": link}).encode()
+        request.send_response(200)
+        request.send_header("Content-Type", "application/json")
+        request.send_header("Content-Length", str(len(body)))
+        request.end_headers()
+        request.wfile.write(body)
+
+    with _Server(self_link) as loop:
+        v3 = V3Backend(host=loop.address, https=False, timeout=10.0, retries=0)
+        v4 = V4Backend(host=loop.address, https=False, timeout=10.0, retries=0)
+        calls = [("v3", lambda: v3._call("84847NED", cbsodata.get_meta, "84847NED", "TypedDataSet")),
+                 ("v4", lambda: v4._pages("84847NED", f"http://{loop.address}/odata/v1/CBS/84847NED/Observations", None))]
+        for name, call in calls:
+            worker = threading.Thread(target=attempt, args=(name, call), daemon=True)
+            worker.start()
+            worker.join(60)
+    for name in ("v3", "v4"):
+        assert "verwijst voor tabel 84847NED naar een pagina die al gelezen is (odata.nextLink in een kring)" in \
+            outcome.get(name, ""), outcome
+    assert len(served) < 10
+
+
+BOMB = ("region: Drenthe\nquestion: adviesvragers\nx0: &a0 [Twente, Twente, Twente, Twente, Twente, Twente]\n"
+        + "".join(f"x{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]\n" for i in range(1, 8))
+        + "peers: [" + ", ".join(["*a7"] * 9) + "]\n")  # 'billion laughs': 9^8 regions once the aliases are followed
+
+
+@pytest.mark.parametrize("name, content, argv_extra, words", [
+    ("bom.yaml", BOMB, [], ["bom.yaml: te veel waarden (meer dan 10.000, ook via YAML-verwijzingen"]),
+    ("groot.yaml", "region: '" + "Drenthe" * 150_000 + "'\nquestion: adviesvragers\n", [],
+     ["groot.yaml is te groot voor een parameterbestand"]),
+    (None, None, ["show", "meldingen_per_10k", "--region", "ab" * 63_000], ["Regio 'abab", "is onbekend"]),
+], ids=["yaml-alias-bomb", "1MB-region", "126kB-region"])
+def test_R66_large_input_is_refused_quickly(tmp_path, name, content, argv_extra, words):
+    if name:
+        (tmp_path / name).write_text(content, encoding="utf-8")
+    argv = argv_extra or ["run", name, "--out", "uit"]
+    res = console(*argv, cwd=tmp_path, timeout=120)  # before: minutes of difflib or an exponential walk
+    assert res.returncode == 2 and res.stdout == ""
+    one_line(res.stderr, *words)
+    assert len(res.stderr) < 2000
+
+
+def test_R67_source_cache_never_uses_the_network(capsys, work, cache, monkeypatch):
+    damage_data_file(cache)
+    before = tree(cache)
+    with mirror_of(snapshot_bundle("84847NED"), snapshot_bundle("03759ned")) as server:
+        monkeypatch.setenv("IMPACTMONITOR_CBS_HOST", server.address)
+        run_row(capsys, work, SHOW + ["--source", "cache", "--cache-dir", cache], 1,
+                ["is beschadigd of onvolledig", "impactmonitor fetch --tables 84847NED"])
+        (cache / "manifest.json").write_text("{kapot")
+        chooser.forget_sources()
+        run_row(capsys, work, SHOW + ["--source", "cache", "--cache-dir", cache], 1, ["cache-overzicht", "beschadigd"])
+        assert server.requests == []  # CBS (here: the mirror) was never asked
+    assert {k: v for k, v in tree(cache).items() if k != "manifest.json"} == \
+        {k: v for k, v in before.items() if k != "manifest.json"}
+
+
+def _full_disk_for_snapshot(monkeypatch, cache):
+    real = Path.write_bytes
+
+    def full(self, data):
+        if ".snap." in str(self):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", full)
+
+
+@pytest.mark.parametrize("case", ["long-name", "symlink-loop", "system-file", "port-70000", "manifest-shape",
+                                  "snapshot-full-disk"])
+def test_R68_no_english_fallback(capsys, work, cache, monkeypatch, case):
+    if case == "long-name":
+        argv, code, words = ["run", "a" * 300 + ".yaml"], 2, ["is niet te openen (File name too long)"]
+    elif case == "symlink-loop":
+        (work / "lus.yaml").symlink_to(work / "lus.yaml")
+        argv, code, words = ["run", "lus.yaml"], 2, ["Parameterbestand lus.yaml is niet te openen ("]
+    elif case == "system-file":
+        argv, code, words = SHOW + ["--snapshot", "/etc/passwd"], 2, ["Snapshot /etc/passwd is geen map"]
+    elif case == "port-70000":
+        argv, code, words = ["mirror", "--port", "70000"], 2, ["poort 70000 bestaat niet", "impactmonitor mirror --help"]
+    elif case == "manifest-shape":
+        (cache / "manifest.json").write_text(json.dumps({"format": 1, "entries": ["x"]}))
+        argv, code, words = SHOW + ["--source", "cache", "--cache-dir", cache], 1, ["cache-overzicht", "is beschadigd"]
+    else:
+        _full_disk_for_snapshot(monkeypatch, cache)
+        argv, code, words = ["snapshot", "build", "--out", "snap", "--cache-dir", cache], 1, [
+            "Kan de snapshot niet schrijven in snap (No space left on device)"]
+    before = tree(work)
+    got, out, err = cli(capsys, argv)
+    assert got == code, err
+    line = one_line(err, *words)
+    assert "onverwachte fout" not in line and tree(work) == before
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_R69_local_check_reads_regular_files_only(capsys, work, kind):
+    if kind == "fifo":
+        os.mkfifo(work / "pijp.csv")
+        target = "pijp.csv"
+    else:
+        target = "/dev/zero"
+    run_row(capsys, work, ["local", "check", target], 2, ["is geen gewoon bestand", "CSV- of Excel-bestand"])
+
+
+def test_R70_question_next_to_the_file_gm_suffix_and_bad_dates(capsys, work, cache, monkeypatch):
+    from impactlib.sources.cache import newer
+
+    (work / "questions").mkdir()
+    question = (ROOT / "parameters" / "questions" / "adviesvragers.yaml").read_text(encoding="utf-8")
+    (work / "questions" / "eigen-vraag.yaml").write_text(question.replace("id: adviesvragers", "id: eigen-vraag"))
+    (work / "p.yaml").write_text("region: Drenthe\nquestion: eigen-vraag\nperiod: 2021HJ01\n")
+    assert execute.fill_period(load_parameters(work / "p.yaml")).period == "2021HJ01"  # run accepts what validation did
+    run_row(capsys, work, SHOW[:3] + ["Drenthe (gm)", "--period", "2021HJ01"], 2,
+            ["'Drenthe (gm)' bestaat niet als gemeente, wel als Veilig Thuis-regio, provincie."])
+    assert newer("2025-10-15T02:00:00", "niet-een-datum") and newer("niet-een-datum", "2025-10-15T02:00:00")
+    assert not newer("2025-10-15T02:00:00", "2025-10-15T02:00:00+00:00")
+    manifest = json.loads((cache / "manifest.json").read_text())
+    for entry in manifest["entries"].values():
+        entry["modified"] = "zzzz"  # one bad date from a server
+    (cache / "manifest.json").write_text(json.dumps(manifest))
+    with mirror_of(snapshot_bundle("84847NED"), snapshot_bundle("03759ned")) as server:
+        monkeypatch.setenv("IMPACTMONITOR_CBS_HOST", server.address)
+        code, out, _ = cli(capsys, ["fetch", "--tables", "84847NED", "--regions", "Drenthe", "--cache-dir", cache,
+                                    "--backend", "v3", "--json"])
+    assert code == 0 and [t["status"] for t in json.loads(out)["tables"]] == ["vernieuwd"]
+
+
+def test_R71_minor_messages_and_file_modes(capsys, work, filled_cache):
+    run_row(capsys, work, ["local", "show", "x.csv", "--region", "Drenthe", "--threshold", "veel"], 2,
+            ["argument --threshold: 'veel' is geen geheel getal (zie 'impactmonitor local show --help')"])
+    run_row(capsys, work, ["--kleur"], 2, ["onbekende argumenten: --kleur (zie 'impactmonitor --help')"])
+    run_row(capsys, work, ["handout", "--region", "Drenthe", "--question", "adviesvragers", "--out", "ontbreekt/map/"],
+            2, ["Map ontbreekt/map bestaat niet"])
+    _, err = run_row(capsys, work, SHOW[:3] + ["\x1b[2J\x1b[31mDrenthe\x1b]0;titel\x07"], 2, ["is onbekend"])
+    assert "\x1b" not in err and "\x07" not in err
+    mode = 0o666 & ~batch_umask()
+    code, _, _ = cli(capsys, ["export", "--region", "Drenthe", "--level", "vt", "--out", "uit/drenthe.csv"])
+    assert code == 0
+    for path in [work / "uit" / "drenthe.csv", work / "uit" / "drenthe_bronnen.csv", filled_cache / "manifest.json",
+                 *filled_cache.glob("*/*.parquet")]:
+        assert path.stat().st_mode & 0o777 == mode, path
+
+
+def batch_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 # --------------------------------------------------------------------------- the table itself

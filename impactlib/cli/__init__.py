@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
 
 from ..errors import ImpactError
+from ..safety import terminal_text
 
 COMMANDS = ["regions", "indicators", "show", "data", "compare", "run", "fetch", "mirror", "snapshot", "export", "local", "handout", "verkenner", "exercise", "docs"]
 
@@ -29,7 +31,10 @@ class _Parser(argparse.ArgumentParser):
             .replace("expected one argument", "verwacht één waarde")
             .replace("argument ", "argument ")
         )
-        sys.stderr.write(f"impactmonitor: {message} (zie 'impactmonitor {self.prog.split()[-1]} --help')\n")
+        message = re.sub(r"invalid (int|float) value: ('[^']*')",
+                         lambda m: f"{m.group(2)} is geen {'geheel getal' if m.group(1) == 'int' else 'getal'}", message)
+        # self.prog is the whole command: 'impactmonitor', 'impactmonitor show', 'impactmonitor local show'
+        sys.stderr.write(f"impactmonitor: {terminal_text(message)} (zie '{self.prog} --help')\n")
         raise SystemExit(2)
 
 
@@ -74,9 +79,16 @@ def _main(argv: list[str] | None) -> int:
     except ImpactError as exc:
         if debug:
             raise
-        sys.stderr.write(f"impactmonitor: {exc}\n")
+        sys.stderr.write(f"impactmonitor: {terminal_text(exc)}\n")
         return exc.exit_code
     except BrokenPipeError:  # pragma: no cover
+        return 1
+    except OSError as exc:  # a file or folder the system refuses (name too long, symlink loop, ...)
+        if debug:
+            raise
+        name = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        sys.stderr.write(terminal_text(f"impactmonitor: {str(name)[:160]}{exc.strerror or exc.__class__.__name__}; "
+                                       "controleer de naam en de map.") + "\n")
         return 1
     except Exception as exc:  # noqa: BLE001 - last line of defence: no traceback for users
         if debug:

@@ -57,7 +57,9 @@ def emit_json(payload) -> None:
 def note(text: str) -> None:
     """A remark for the user on stderr (keeps stdout clean for --json)."""
     if text:
-        sys.stderr.write(f"impactmonitor: {text}\n")
+        from ..safety import terminal_text
+
+        sys.stderr.write(f"impactmonitor: {terminal_text(text)}\n")
 
 
 def questions_help() -> str:

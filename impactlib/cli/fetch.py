@@ -19,7 +19,7 @@ from ..catalogue import POPULATION_TABLE, context_tables, open_data_indicators
 from ..errors import DataFault, NotAvailableError, SourceUnavailable, UserInputError
 from ..formatting import format_count
 from ..periods import parse_period
-from ..sources.cache import CacheStore, CorruptEntry, request_key
+from ..sources.cache import CacheStore, CorruptEntry, check_table_id, newer, request_key
 from ..sources.live import LiveSource, default_backends
 from .common import add_json, emit_json, note
 
@@ -72,10 +72,11 @@ def region_keys(words: list[str] | None) -> list[str] | None:
 
 def run(args) -> int:
     settings.configure(cache_dir=args.cache_dir, backend=args.backend)
-    tables = args.tables or default_tables()
+    tables = [check_table_id(t) for t in args.tables] if args.tables else default_tables()
     regions = region_keys(args.regions)
     periods = [parse_period(p).key for p in args.periods] if args.periods else None
     store = CacheStore(settings.current().cache_path)
+    _usable(store)
     live = LiveSource(default_backends(settings.current().backend), store=store)
     want = request_key(regions, periods)
     results = []
@@ -95,6 +96,20 @@ def run(args) -> int:
     return _report(args, store, live, results)
 
 
+def _usable(store: CacheStore) -> None:
+    """The cache folder can be written (else one line, before CBS is asked for anything);
+    files left by an interrupted or concurrent fetch are removed."""
+    if store.path.exists() and not store.path.is_dir():
+        raise UserInputError(f"Cachemap {store.path} is een bestand; kies met --cache-dir een map.")
+    try:
+        store.clean_orphans()
+        with store.lock():
+            pass
+    except OSError as exc:
+        raise DataFault(f"Kan niet schrijven in de cache {store.path} ({exc.strerror or exc.__class__.__name__}); "
+                        "kies met --cache-dir een map waarin u mag schrijven.") from None
+
+
 def _fetch_one(live, store, table_id, regions, periods, want, force) -> dict:
     from ..query import catalogue_filters
 
@@ -109,15 +124,19 @@ def _fetch_one(live, store, table_id, regions, periods, want, force) -> dict:
             note(f"{exc} Wordt opnieuw opgehaald.")
             status = "hersteld"
             break
-        if not force and entry.get("modified") and str(entry["modified"]) >= str(info.get("Modified") or ""):
+        if not force and entry.get("modified") and not newer(info.get("Modified"), entry["modified"]):
             return {"table": table_id, "status": "actueel", "rows": entry["rows"], "modified": entry["modified"],
                     "synthetic": entry.get("synthetic"), "host": entry.get("host")}
         status = "vernieuwd"
         break
+    store.write_error = None
     bundle = live.table(table_id, regions=regions, periods=periods, filters=filters)
     if bundle.data.empty:
         raise DataFault(f"CBS gaf voor tabel {table_id} geen enkele rij voor deze regio's en perioden; "
                         "er is niets bewaard (controleer --regions en --periods).")
+    if store.write_error:  # fetched, but not stored: a later --source cache would not find it
+        raise DataFault(f"Tabel {table_id} is opgehaald maar niet in de cache {store.path} bewaard "
+                        f"({store.write_error}); kies met --cache-dir een map waarin u mag schrijven.")
     return {"table": table_id, "status": status, "rows": len(bundle.data), "modified": bundle.modified,
             "synthetic": bool(bundle.provenance.get("synthetic")), "host": bundle.provenance.get("host")}
 

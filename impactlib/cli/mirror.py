@@ -22,7 +22,7 @@ from ..mirror.server import DEFAULT_PAGE_SIZE
 
 def register(sub) -> None:
     p = sub.add_parser("mirror", help="bied de cijfers aan als CBS-compatibele OData-dienst (voor cursussen en tests)")
-    p.add_argument("--port", type=int, default=8765, help="poort (standaard 8765; 0 = een vrije poort)")
+    p.add_argument("--port", type=port_number, default=8765, help="poort (standaard 8765; 0 = een vrije poort)")
     p.add_argument("--source", choices=("snapshot", "cache"), default="snapshot",
                    help="wat de mirror aanbiedt: de snapshot (standaard: de oefendata) of de lokale cache")
     p.add_argument("--snapshot", default=None, help="een draagbare snapshot (map) in plaats van de oefendata")
@@ -34,6 +34,19 @@ def register(sub) -> None:
     p.add_argument("--bind", default="127.0.0.1",
                    help="netwerkadres (standaard 127.0.0.1: alleen deze computer; 0.0.0.0 = het hele lokale netwerk)")
     p.set_defaults(func=run)
+
+
+def port_number(text: str) -> int:
+    """A TCP port 0-65535 (0 = a free one); anything else is a usage error in Dutch."""
+    import argparse
+
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text[:20]}' is geen poortnummer; kies een getal van 1 tot en met 65535") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"poort {port} bestaat niet; kies een getal van 1 tot en met 65535")
+    return port
 
 
 def run(args) -> int:

@@ -8,6 +8,7 @@ folder and uses it anywhere offline with ``--snapshot DIR`` (or ``impactmonitor 
 from __future__ import annotations
 
 from .. import settings
+from ..errors import DataFault
 from ..formatting import format_count
 from ..sources.cache import CacheStore, export_snapshot
 from .common import add_json, emit_json
@@ -27,7 +28,11 @@ def register(sub) -> None:
 
 def run(args) -> int:
     settings.configure(cache_dir=args.cache_dir)
-    manifest = export_snapshot(CacheStore(settings.current().cache_path), args.out, name=args.name)
+    try:
+        manifest = export_snapshot(CacheStore(settings.current().cache_path), args.out, name=args.name)
+    except OSError as exc:  # a full disk, a folder without rights: the snapshot is not half made
+        raise DataFault(f"Kan de snapshot niet schrijven in {args.out} ({exc.strerror or exc.__class__.__name__}); "
+                        "kies met --out een map waarin u mag schrijven.") from None
     if args.json:
         emit_json({"out": str(args.out), **{k: manifest[k] for k in ("name", "synthetic", "host", "periods", "tables")}})
         return 0

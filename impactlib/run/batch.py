@@ -88,14 +88,37 @@ def run_all(
 
     done = pooled(list(zip(regions, plans)), one, jobs or default_jobs())
     bar = tqdm(done, total=len(regions), desc="Regio's", unit="regio", disable=not progress)
-    for result in bar:
-        results[result.region.key] = result
-        if not result.ok:
-            bar.write(f"mislukt: {result.region.name}: {result.error}", file=sys.stderr)
-    ordered = [results[r.key] for r in regions]
     index = Path(out or DEFAULT_OUT).expanduser().resolve() / "index.html"
+    try:
+        for result in bar:
+            results[result.region.key] = result
+            if not result.ok:
+                bar.write(f"mislukt: {result.region.name}: {result.error}", file=sys.stderr)
+    except KeyboardInterrupt:
+        # Ctrl+C: the notebooks still running are abandoned; what finished stays, listed in the index
+        bar.close()
+        _interrupted(regions, results, question, first.period, out, index)
+        raise
+    ordered = [results[r.key] for r in regions]
     atomic_write(index, index_html(ordered, question, first.period, index.parent))
     return BatchResult(question, first.period, ordered, index)
+
+
+INTERRUPTED = "afgebroken voordat dit notebook klaar was"
+
+
+def _interrupted(regions, results, question, period, out, index) -> None:
+    """After Ctrl+C: remove the temporary files of unfinished runs and write the index of what finished."""
+    ordered = [results.get(r.key) or RunResult(r, question, period, output_paths(out, r, question).notebook,
+                                               error=INTERRUPTED) for r in regions]
+    for r in ordered:
+        folder = output_paths(out, r.region, question).folder
+        for tmp in folder.glob(".*.tmp.*") if folder.is_dir() else []:
+            tmp.unlink(missing_ok=True)
+    try:
+        atomic_write(index, index_html(ordered, question, period, index.parent))
+    except ImpactError:  # the interrupt is what the user must hear about
+        pass
 
 
 def _link(path: Path | None, base: Path, text: str) -> str:

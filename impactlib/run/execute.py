@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import errors, settings
-from ..params import PROJECT_ROOT, RunParameters, load_question
+from ..params import PROJECT_ROOT, QUESTIONS_VARIABLE, RunParameters, load_question
 from ..query import available_periods, latest_period
 from ..regions import Region, resolve
-from .export import write_html
+from ..safety import replace_together
+from .export import notebook_to_html
 from .paths import new_temp, output_paths
 from .pool import KERNEL, KernelWorker
 
@@ -58,7 +59,7 @@ class RunResult:
 
 def fill_period(params: RunParameters) -> RunParameters:
     """Fill in the newest half year when no period is given; check the period exists."""
-    question = load_question(params.question)
+    question = load_question(params.question, params._near)
     if params.period is None:
         return params.model_copy(update={"period": latest_period(question.headline).key})
     known = {p.key for p in available_periods(question.headline)}
@@ -144,6 +145,10 @@ def run_one(
     result = RunResult(region, params.question, params.period, paths.notebook)
     kernel_environment()
     tmp = new_temp(paths.notebook)
+    questions = params._near / "questions" if params._near and (params._near / "questions").is_dir() else None
+    before = os.environ.get(QUESTIONS_VARIABLE)
+    if questions is not None:  # the kernel finds the question where validation found it
+        os.environ[QUESTIONS_VARIABLE] = str(questions.resolve())
     try:
         if worker is None:
             with KernelWorker(KERNEL) as own:
@@ -152,7 +157,8 @@ def run_one(
             nb = worker.execute(template, tmp, params.as_notebook(), timeout=CELL_TIMEOUT)
     except Exception as exc:  # noqa: BLE001 - any failure is reported, never a traceback
         if isinstance(exc, OSError) and exc.errno is not None and not isinstance(exc, TimeoutError):
-            # the disk, not the notebook: keep nothing half-written (``finally`` removes tmp)
+            # the disk, not the notebook: keep nothing half-written
+            tmp.unlink(missing_ok=True)
             raise errors.DataFault(
                 f"Kan niet schrijven in {paths.folder} ({exc.strerror or exc}); "
                 "kies met --out een map waarin u mag schrijven."
@@ -163,6 +169,7 @@ def run_one(
             result.notebook = paths.failed
         for stale in (paths.notebook, paths.html):
             stale.unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         if raise_on_error:
             where = f"; zie {paths.failed}" if result.notebook == paths.failed else ""
             raise ExecutionFailed(
@@ -170,11 +177,27 @@ def run_one(
                 exit_code=code,
             ) from None
         return result
-    else:
-        os.replace(tmp, paths.notebook)
+    except BaseException:  # Ctrl+C while the notebook runs: no temporary file stays behind
+        tmp.unlink(missing_ok=True)
+        raise
+    finally:
+        if questions is not None:
+            os.environ.pop(QUESTIONS_VARIABLE, None) if before is None else os.environ.update({QUESTIONS_VARIABLE: before})
+    try:
+        result.summary = read_summary(nb)
+        page = notebook_to_html(nb, with_code=with_code, summary=result.summary)
+        html_tmp = new_temp(paths.html)
+        try:
+            html_tmp.write_text(page, encoding="utf-8")
+            replace_together({paths.notebook: tmp, paths.html: html_tmp})  # the pair, or neither
+        finally:
+            html_tmp.unlink(missing_ok=True)
+    except OSError as exc:
+        raise errors.DataFault(
+            f"Kan niet schrijven in {paths.folder} ({exc.strerror or exc}); kies met --out een map waarin u mag schrijven."
+        ) from None
     finally:
         tmp.unlink(missing_ok=True)
     paths.failed.unlink(missing_ok=True)
-    result.summary = read_summary(nb)
-    result.html = write_html(nb, paths.html, with_code=with_code, summary=result.summary)
+    result.html = paths.html
     return result

@@ -48,6 +48,36 @@ def _images_with_alt(nb):
     return nb
 
 
+def _sanitised(nb):
+    """A copy of ``nb`` whose rich outputs are safe HTML.
+
+    Text from parameter, question and local files reaches the outputs as Markdown (escaped
+    where it is made, :func:`impactlib.safety.escape_markdown`); here every ``text/markdown``
+    output is rendered and every ``text/html`` output cleaned with the allow-list of
+    :func:`impactlib.safety.sanitise_html`, so no script, event handler, ``javascript:`` link or
+    frame can reach a report that is mailed and published.
+    """
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    from ..safety import sanitise_html
+
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data")
+            if not data:
+                continue
+            if "text/html" in data:
+                data["text/html"] = sanitise_html("".join(data["text/html"]))
+                data.pop("text/markdown", None)
+            elif "text/markdown" in data:
+                data["text/html"] = sanitise_html(markdown2html_mistune("".join(data.pop("text/markdown"))))
+            for kind in [k for k in data if k in ("application/javascript", "image/svg+xml")
+                         or k.startswith("application/vnd.jupyter.widget")]:
+                del data[kind]  # script, or pictures that can carry script
+    return nb
+
+
 _exporters = threading.local()
 
 
@@ -73,7 +103,7 @@ def _exporter(with_code: bool):
 def notebook_to_html(nb, *, with_code: bool = False, summary: dict | None = None) -> str:
     """Render an executed notebook (a ``NotebookNode``) as HTML."""
     summary = summary or {}
-    nb = _images_with_alt(nb)
+    nb = _sanitised(_images_with_alt(nb))
     exporter = _exporter(with_code)
     title = summary.get("title") or "Impactmonitor: stappenplan"
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})

@@ -3,6 +3,7 @@
 Layout of a cache folder (default ``settings.current().cache_path``)::
 
     manifest.json                    format version + one entry per cached part
+    manifest.lock                    taken while a process writes (``filelock``)
     <table id>/<entry>.parquet       the TypedDataSet rows of that part
     <table id>/<entry>.meta.json     CBS metadata entity sets + provenance
 
@@ -22,6 +23,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import sys
 import tempfile
 from contextlib import contextmanager
@@ -31,6 +33,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import DataFault, ImpactError, NotAvailableError
+from ..safety import dir_mode, file_mode
 from ..tables import TableBundle
 
 __all__ = [
@@ -39,6 +42,9 @@ __all__ = [
 
 CACHE_FORMAT = 1
 MANIFEST = "manifest.json"
+LOCK = "manifest.lock"
+#: Seconds a writer waits for another process that is writing the same cache.
+LOCK_TIMEOUT = 120
 
 
 def note(text: str) -> None:
@@ -81,6 +87,7 @@ def atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.chmod(tmp, file_mode())  # the user's umask, not mkstemp's 0600
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -111,6 +118,62 @@ def age_text(days: int | None) -> str:
     return "vandaag" if days == 0 else f"{days} dag{'en' if days != 1 else ''} oud"
 
 
+_ENTRY_TEXT = ("id", "table_id", "data_file", "meta_file", "sha256", "meta_sha256")
+
+
+def _shown(value) -> str:
+    return str(value).replace("\n", " ")[:20]
+
+
+def _inside(name) -> bool:
+    """A file name from the manifest that stays inside the cache folder (``<table>/<file>``)."""
+    parts = Path(str(name)).parts
+    return len(parts) == 2 and valid_table_id(parts[0]) and not parts[1].startswith(".") and ".." not in parts
+
+
+def _well_formed(data: dict) -> bool:
+    """The manifest has the shape this version writes: ``entries`` maps ids to complete entries
+    whose files lie inside the cache folder."""
+    entries = data.get("entries")
+    if not isinstance(entries, dict):
+        return False
+    for entry in entries.values():
+        if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str) for k in _ENTRY_TEXT):
+            return False
+        request = entry.get("request")
+        if not isinstance(request, dict) or not isinstance(request.get("filters", {}), dict):
+            return False
+        if not all(k in request and (request[k] is None or isinstance(request[k], list)) for k in ("regions", "periods")):
+            return False
+        if not (_inside(entry["data_file"]) and _inside(entry["meta_file"]) and valid_table_id(entry["table_id"])):
+            return False
+    return True
+
+
+def valid_table_id(table_id) -> bool:
+    """A CBS table id: digits and letters, e.g. ``84852NED`` or ``03759ned`` (``_`` allowed, as in
+    the assumed ``OTS_REGIO``); never a path (no ``/``, ``\\``, ``.``)."""
+    return isinstance(table_id, str) and bool(re.fullmatch(r"[0-9A-Za-z][0-9A-Za-z_]{1,31}", table_id))
+
+
+def check_table_id(table_id) -> str:
+    """``table_id`` if it is a CBS table id, else one Dutch line (so no name can point a file elsewhere)."""
+    from ..errors import UserInputError
+
+    if not valid_table_id(table_id):
+        shown = str(table_id).replace("\x00", "\\0").replace("\n", " ")[:40]
+        raise UserInputError(f"Tabel-id '{shown}' is ongeldig; een CBS-tabel-id bestaat uit cijfers en letters, "
+                             "bijvoorbeeld 84852NED of 03759ned.")
+    return table_id
+
+
+def newer(cbs_modified, cached_modified) -> bool:
+    """Is CBS's ``Modified`` later than the cached part's? Unreadable dates count as newer
+    (so one bad date from a server never freezes the cache as 'actueel')."""
+    theirs, ours = _parse_time(cbs_modified), _parse_time(cached_modified)
+    return theirs is None or ours is None or theirs > ours
+
+
 class CorruptEntry(DataFault):
     """A cached file is missing, truncated or changed (its checksum no longer matches)."""
 
@@ -127,6 +190,8 @@ class CacheStore:
         self._quiet = False
         #: ``(error type, reason)`` when the manifest is damaged or of another format.
         self.problem: tuple[type, str] | None = None
+        #: Why the last :meth:`save_quietly` could not store its part (``None``: it could).
+        self.write_error: str | None = None
 
     # -- manifest ---------------------------------------------------------------------
     def manifest(self) -> dict:
@@ -141,8 +206,10 @@ class CacheStore:
             return self._unusable(DataFault, f"het cache-overzicht {path} is beschadigd", "de cache wordt opnieuw gevuld")
         if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT:
             version = data.get("format") if isinstance(data, dict) else "?"
-            return self._unusable(NotAvailableError, f"de cache in {self.path} heeft een ander formaat (versie {version}, "
+            return self._unusable(NotAvailableError, f"de cache in {self.path} heeft een ander formaat (versie {_shown(version)}, "
                                   f"verwacht {CACHE_FORMAT})", "die wordt genegeerd en opnieuw opgehaald")
+        if not _well_formed(data):
+            return self._unusable(DataFault, f"het cache-overzicht {path} is beschadigd", "de cache wordt opnieuw gevuld")
         return data
 
     def _unusable(self, kind: type, reason: str, consequence: str) -> dict:
@@ -214,8 +281,46 @@ class CacheStore:
         return TableBundle(table_id, newest.meta, data, prov)
 
     # -- write ------------------------------------------------------------------------
+    def lock(self):
+        """The lock that keeps two processes from writing the cache at once (``filelock``)."""
+        from filelock import FileLock
+
+        self.path.mkdir(parents=True, exist_ok=True)
+        return FileLock(str(self.path / LOCK), timeout=LOCK_TIMEOUT)
+
+    def clean_orphans(self) -> int:
+        """Remove files no manifest entry names (left by an interrupted or concurrent writer).
+
+        Only with a sound manifest, under the lock; returns the number of files removed.
+        """
+        if not self.path.is_dir():
+            return 0
+        with self.lock():
+            entries = self.manifest()["entries"]
+            if self.problem:
+                return 0  # a damaged manifest does not say which files are in use
+            used = {str(Path(e[k])) for e in entries.values() for k in ("data_file", "meta_file")}
+            removed = 0
+            for folder in [p for p in self.path.iterdir() if p.is_dir() and valid_table_id(p.name)]:
+                for path in folder.iterdir():
+                    if path.is_file() and str(Path(folder.name) / path.name) not in used:
+                        path.unlink(missing_ok=True)
+                        removed += 1
+            for path in self.path.glob(f".{MANIFEST}.*.tmp"):
+                path.unlink(missing_ok=True)
+                removed += 1
+            return removed
+
     def save(self, bundle: TableBundle, want: dict) -> dict:
-        """Store a fetched bundle as the part for request ``want``; parts it covers are dropped."""
+        """Store a fetched bundle as the part for request ``want``; parts it covers are dropped.
+
+        Files and manifest are written under :meth:`lock`, so two processes filling one cache
+        never lose each other's entries."""
+        check_table_id(bundle.table_id)
+        with self.lock():
+            return self._save(bundle, want)
+
+    def _save(self, bundle: TableBundle, want: dict) -> dict:
         prov = bundle.provenance
         entry_id = hashlib.sha1(json.dumps([bundle.table_id, want], sort_keys=True).encode()).hexdigest()[:16]
         folder = Path(bundle.table_id)
@@ -249,7 +354,8 @@ class CacheStore:
             if covers(want, other["request"]):
                 del entries[other["id"]]
                 for name in ("data_file", "meta_file"):
-                    (self.path / other[name]).unlink(missing_ok=True)
+                    if _inside(other[name]):
+                        (self.path / other[name]).unlink(missing_ok=True)
         entries[entry_id] = entry
         manifest.update(format=CACHE_FORMAT, updated=entry["fetched_at"])
         atomic_write(self.path / MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False).encode("utf-8"))
@@ -260,7 +366,8 @@ class CacheStore:
         try:
             return self.save(bundle, want)
         except OSError as exc:
-            self._report("write", f"Kon de cache in {self.path} niet bijwerken ({exc.__class__.__name__}); "
+            self.write_error = exc.strerror or exc.__class__.__name__
+            self._report("write", f"Kon de cache in {self.path} niet bijwerken ({self.write_error}); "
                                   "de cijfers zijn wel opgehaald.")
             return None
 
@@ -383,6 +490,7 @@ def export_snapshot(store: CacheStore, out: str | os.PathLike, *, name: str | No
     out.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
     try:
+        os.chmod(work, dir_mode())  # the user's umask, not mkdtemp's 0700
         tables, checksums, periods, provisional, hosts, synthetic = {}, {}, set(), set(), set(), False
         for table_id in ids:
             bundle = store.merged(table_id)

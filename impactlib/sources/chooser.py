@@ -3,8 +3,9 @@
 
 - ``live``: CBS itself (host from ``IMPACTMONITOR_CBS_HOST``); what is fetched is also
   written to the cache, so the next offline session has it.
-- ``cache``: only what ``impactmonitor fetch`` (or earlier live use) stored; a damaged
-  file is refetched when CBS answers, otherwise it is an error.
+- ``cache``: only what ``impactmonitor fetch`` (or earlier live use) stored, offline: a
+  damaged file or manifest is an error that says to run ``impactmonitor fetch`` (which
+  repairs it); the network is never used.
 - ``auto``: live with a short timeout — OData v3, then v4 under ``--backend auto`` — then the
   cache, then the bundled oefendata; one line on stderr for each step that failed and for
   the one it used, and the provenance records it (``backend``, ``via``, ``fallback``).
@@ -51,7 +52,7 @@ def _new_source(kind: str):
     if kind == "live":
         return LiveSource(default_backends(s.backend), store=store)
     if kind == "cache":
-        return CacheSource(store, refetch=lambda: LiveSource(default_backends(s.backend), store=store))
+        return CacheSource(store)  # cache means offline: damage is reported, never repaired over the network
     if kind == "auto":
         return AutoSource(
             lambda: LiveSource(default_backends(s.backend), store=store),

@@ -47,7 +47,7 @@ from .cache import covers, note, request_key
 __all__ = [
     "LiveSource", "Backend", "V3Backend", "default_backends", "build_filter", "bundle_from_v3", "stitch",
     "call_with_retries", "gist", "cbs_host", "cbs_https", "DEFAULT_HOST", "PROVENANCE_SET", "SYNTHETIC_MARKER",
-    "FIRST_CONTACT_TIMEOUT",
+    "FIRST_CONTACT_TIMEOUT", "Deadline", "MAX_PAGES",
 ]
 
 DEFAULT_HOST = "opendata.cbs.nl"
@@ -181,6 +181,98 @@ def stitch(older: TableBundle, newer: TableBundle) -> TableBundle:
         modified=info["Modified"], stitched=[older.table_id, newer.table_id],
     )
     return TableBundle(older.table_id, meta, data, prov)
+
+
+# --------------------------------------------------------------------------- deadlines
+#: Pages one request may follow along ``odata.nextLink`` (10.000 rows each at CBS).
+MAX_PAGES = 500
+
+
+class Deadline:
+    """One end time for one request to CBS, all its pages included, and a bound on pages.
+
+    :meth:`get` sends one page: the body is read as it arrives and the read stops once the
+    deadline has passed (``requests.Timeout``), so a server that trickles one byte every few
+    seconds cannot keep a request busy past ``timeout`` s. A ``nextLink`` that points back to
+    a page already read, or more than :data:`MAX_PAGES` pages, is a :class:`DataFault`.
+    """
+
+    def __init__(self, timeout: float, *, host: str, table_id: str, max_pages: int = MAX_PAGES):
+        self.timeout = float(timeout)
+        self.end = time.monotonic() + self.timeout
+        self.host, self.table_id, self.max_pages = host, table_id, max_pages
+        self.seen: set[str] = set()
+
+    def left(self) -> float:
+        left = self.end - time.monotonic()
+        if left <= 0:
+            raise requests.Timeout(f"deadline of {self.timeout:g} s passed")
+        return left
+
+    def page(self, url: str) -> None:
+        """Before a page is asked for: not one that was read already, not one too many."""
+        if url in self.seen:
+            raise DataFault(f"{self.host} verwijst voor tabel {self.table_id} naar een pagina die al gelezen is "
+                            "(odata.nextLink in een kring); probeer het later opnieuw of gebruik --source cache.")
+        if len(self.seen) >= self.max_pages:
+            raise DataFault(f"{self.host} stuurt voor tabel {self.table_id} meer dan {self.max_pages} pagina's; "
+                            "dat is geen CBS-tabel. Controleer IMPACTMONITOR_CBS_HOST.")
+
+    def send(self, session: requests.Session, prepared, **kwargs) -> requests.Response:
+        """``session.send`` within the deadline, the body read to the end (or the deadline)."""
+        self.page(prepared.url)
+        kwargs.update(stream=True, timeout=min(float(kwargs.get("timeout") or self.timeout), self.left()))
+        import urllib3.exceptions as u3
+
+        response = session.send(prepared, **kwargs)
+        try:
+            chunks = []
+            while True:
+                left = self.left()
+                sock = getattr(getattr(response.raw, "_connection", None), "sock", None)
+                if sock is not None:
+                    sock.settimeout(min(left, kwargs["timeout"]))  # no single read past the deadline
+                try:
+                    chunk = response.raw.read1(65536, decode_content=True)
+                except (u3.ReadTimeoutError, TimeoutError) as exc:
+                    raise requests.Timeout(str(exc)) from None
+                except (u3.ProtocolError, u3.DecodeError, OSError) as exc:
+                    raise requests.ConnectionError(str(exc)) from None
+                if not chunk:
+                    break
+                chunks.append(chunk)
+            response._content = b"".join(chunks)
+            response._content_consumed = True
+            if response.status_code < 400:
+                self.seen.add(prepared.url)  # a page read (a failed one may be asked again)
+        finally:
+            response.close()
+        return response
+
+    def get(self, url: str, *, params=None, headers=None, timeout: float | None = None) -> requests.Response:
+        with requests.Session() as session:
+            prepared = requests.Request("GET", url, params=params, headers=headers).prepare()
+            return self.send(session, prepared, timeout=timeout)
+
+
+@contextmanager
+def _deadline_sessions(deadline: Deadline):
+    """cbsodata makes a ``requests.Session`` per page: let each send within ``deadline``.
+
+    Called with :data:`_options_lock` held (cbsodata is driven through module globals).
+    """
+    module = cbsodata.cbsodata3 if hasattr(cbsodata, "cbsodata3") else cbsodata
+    original = module.Session
+
+    class _Session(original):
+        def send(self, request, **kwargs):
+            return deadline.send(super(), request, **kwargs)
+
+    module.Session = _Session
+    try:
+        yield
+    finally:
+        module.Session = original
 
 
 # --------------------------------------------------------------------------- backends
@@ -344,7 +436,7 @@ class V3Backend:
         timeout = self.timeout if timeout is None else timeout
 
         def once():
-            with _scheme(self.https):
+            with _scheme(self.https), _deadline_sessions(Deadline(timeout, host=self.host, table_id=table_id)):
                 return fn(*args, catalog_url=self.host, timeout=timeout, **kwargs)
 
         return call_with_retries(once, host=self.host, table_id=table_id, timeout=timeout,

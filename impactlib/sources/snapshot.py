@@ -38,6 +38,11 @@ def _dir(location: str | None) -> Path:
 @lru_cache(maxsize=8)
 def read_manifest(location: str | None = None) -> dict:
     path = _dir(location) / "manifest.json"
+    if location not in (None, "", BUNDLED) and Path(location).exists() and not Path(location).is_dir():
+        from ..errors import UserInputError
+
+        raise UserInputError(f"Snapshot {location} is geen map; geef met --snapshot een snapshot-map "
+                             "(met manifest.json), zoals 'impactmonitor snapshot build' die maakt.")
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -46,6 +51,9 @@ def read_manifest(location: str | None = None) -> dict:
         ) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise DataFault(f"Snapshot-manifest {path} is beschadigd ({exc.__class__.__name__}).") from None
+    except OSError as exc:  # a name too long, a symlink loop, a folder without rights
+        raise DataFault(f"Snapshot {_dir(location)} is niet te lezen ({exc.strerror or exc.__class__.__name__}); "
+                        "geef met --snapshot een snapshot-map.") from None
 
 
 @lru_cache(maxsize=32)

@@ -49,6 +49,7 @@ from ..tables import TableBundle, pad_region_key
 from .live import (
     DEFAULT_TIMEOUT,
     PROVENANCE_SET,
+    Deadline,
     SYNTHETIC_MARKER,
     _LOCAL_HOSTS,
     _status_flag,
@@ -306,8 +307,9 @@ class V4Backend:
     def _pages(self, table_id: str, url: str, params: dict | None) -> list[dict]:
         """Every row of an entity set, following ``@odata.nextLink``."""
         rows: list[dict] = []
+        deadline = Deadline(self.timeout, host=self.host, table_id=table_id)  # one end time for all pages
         while url:
-            body = self._get(table_id, url, params)
+            body = self._get(table_id, url, params, deadline=deadline)
             if not isinstance(body, dict) or not isinstance(body.get("value"), list):
                 raise DataFault(f"{self.host} gaf een onvolledig antwoord voor tabel {table_id} (geen OData v4-lijst); "
                                 f"controleer {_HOST_VARIABLE}.")
@@ -316,11 +318,12 @@ class V4Backend:
         return rows
 
     def _get(self, table_id: str, url: str, params: dict | None = None, *,
-             timeout: float | None = None, retries: int | None = None):
+             timeout: float | None = None, retries: int | None = None, deadline: Deadline | None = None):
         timeout = self.timeout if timeout is None else timeout
 
         def once():
-            response = requests.get(url, params=params, timeout=timeout, headers={"Accept": "application/json"})
+            within = deadline or Deadline(timeout, host=self.host, table_id=table_id)
+            response = within.get(url, params=params, timeout=timeout, headers={"Accept": "application/json"})
             response.raise_for_status()
             return response.json()
 
