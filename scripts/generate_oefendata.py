@@ -1,22 +1,34 @@
 #!/usr/bin/env python3
 """Generate the bundled practice snapshot ("oefendata") in impactlib/data/snapshot/.
 
-Deterministic: the same code gives byte-identical tables (fixed seed, no clock), except
-``manifest.json``'s ``created`` which is a fixed string too.
+The snapshot has the real CBS structure (tables.yaml: dimension keys and titles, category titles,
+nested measures, region levels, CBS region codes and titles per year) and invented figures, except
+the published ones listed in impactlib/data/real_figures.yaml and seed_figures.yaml, which it
+reproduces exactly and marks one by one in the manifest (``real_cells``, ``real_values``).
 
-What is real and what is synthetic (also written into the manifest):
-- real: the published example figures (impactlib/data/seed_figures.yaml, reproduced exactly
-  at one decimal), the national figures in impactlib/data/real_figures.yaml (adviezen and
-  meldingen per half year 2019-2022, adviesvragers by organisation, 2020/2023 totals,
-  Drenthe's 2020/2023 figures) and the national population;
-- synthetic: everything else (other regions, other periods, categories, gemeenten, context
-  factors), drawn around plausible magnitudes so exercises behave like the real monitor.
+How the figures are made (a model of the data, not pins in flat lines):
 
-CBS rules the snapshot follows: counts are multiples of 5; Nederland, landsdelen and
-provincies are sums of Veilig Thuis-regio's; categories of a partition add up to the total;
-at gemeente level small cells (5) are suppressed ('.'); the latest periods are provisional.
+1. Population per gemeente and year (03759ned): a synthetic size per gemeente (big cities near
+   their real size), a growth rate per gemeente, raked per year so that the real totals hold
+   (Nederland, Zuid-Nederland, Overijssel, Arnhem, Haarlem, Zwijndrecht, Boxtel; Drenthe 2021 is
+   solved together with its seed figures).
+2. Counts (adviezen, meldingen, OTS, ...): per gemeente and half year
+   population x national rate (a smooth national path through the real half-year totals)
+   x a level effect of the Veilig Thuis-regio x a gemeente effect x a smooth regional wobble
+   x noise of the size of the cell (Poisson-like).
+3. Breakdowns (melder, duur, aard, veiligheidstaxatie, ...): national shares along a smooth path
+   (through the real national shares), regional effects, small gemeente noise.
+4. Real figures and seeds are *anchors*: before fitting, the level of the whole series of the
+   region concerned is moved (interpolated between anchors, constant outside) so that the series
+   passes through the figure; then iterative proportional fitting makes every anchor exact
+   within rounding, and the margins (categories add up to their total) hold exactly in floats.
+5. Output as CBS publishes it: every region row (Nederland, landsdelen, provincies, VT-regio's of
+   that year, gemeenten of that year) is the sum of its gemeenten, rounded on its own to a
+   multiple of 5; small gemeente cells (5) are suppressed ('.', NaN); real '.' cells stay '.'.
 
-Usage: python scripts/generate_oefendata.py [--out DIR]
+Deterministic: fixed seed, no clock, sorted iteration; running it twice gives the same bytes.
+
+Usage: python scripts/generate_oefendata.py [--out DIR] [--quiet]
 """
 
 from __future__ import annotations
@@ -28,174 +40,62 @@ import math
 import os
 import sys
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-import yaml
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # one summation order: the same bytes every run
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import yaml  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from impactlib import regions as R  # noqa: E402
 from impactlib.catalogue import catalogue, table_specs  # noqa: E402
-from impactlib.periods import half_years  # noqa: E402
 
-SEED = 20220705
-GENERATOR_VERSION = 1
-HALVES = [p.key for p in half_years("2019HJ01", "2025HJ01")]
-YEARS = list(range(2019, 2025))  # complete years with a yearly total
-PROVISIONAL = {"2024HJ02": "*", "2025HJ01": "*", "2024JJ00": "*"}
+SEED = 20261201
+GENERATOR_VERSION = 2
+HALVES = [f"{y}HJ0{h}" for y in range(2019, 2025) for h in (1, 2)] + ["2025HJ01"]
+T = len(HALVES)
+YEARS = list(range(2019, 2025))  # whole years published (sum of the two halves)
+POP_YEARS = list(range(2019, 2026))
+PROVISIONAL = {"2024HJ02": "*", "2024JJ00": "*", "2025HJ01": "*"}
 DATA = ROOT / "impactlib" / "data"
 REAL = yaml.safe_load((DATA / "real_figures.yaml").read_text(encoding="utf-8"))
 SEEDS = yaml.safe_load((DATA / "seed_figures.yaml").read_text(encoding="utf-8"))
+SPECS = table_specs()
 U = 5  # CBS rounding unit
+TOL = 2.4  # a float within TOL of a multiple of 5 rounds to it (CBS rounds half up)
+VT_TABLES = ("84847NED", "84849NED", "84851NED", "84852NED", "84855NED", "85361NED")
 
 rng = np.random.default_rng(SEED)
-VT = [r.key for r in R.regions_at("vt")]
-NV = len(VT)
-IDX = {k: i for i, k in enumerate(VT)}
-ZW, DR = "VT11", "VT03"
-T2021 = HALVES.index("2021HJ01")
+TI = {p: i for i, p in enumerate(HALVES)}
+T2021 = TI["2021HJ01"]
 
 
 def r1(x: float) -> float:
     return float(Decimal(repr(float(x))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
-def pct_ok(num: int, den: int, target: float, factor: float = 100.0) -> bool:
-    return den > 0 and r1(num / den * factor) == target
+def round5(x):
+    return U * np.floor(np.asarray(x, float) / U + 0.5)
 
 
-# ---------------------------------------------------------------- rounding machinery
-def round_partition(total_units: int, weights, fixed: dict[int, int] | None = None) -> np.ndarray:
-    """Split ``total_units`` over weights by largest remainder; ``fixed`` cells keep their value."""
-    w = np.asarray(weights, dtype=float).clip(min=0)
-    out = np.zeros(len(w), dtype=int)
-    fixed = fixed or {}
-    for i, v in fixed.items():
-        out[i] = v
-    free = [i for i in range(len(w)) if i not in fixed]
-    rest = total_units - sum(fixed.values())
-    if rest < 0:
-        raise ValueError("fixed cells exceed the total")
-    if not free:
-        assert rest == 0
-        return out
-    ww = w[free]
-    ww = ww / ww.sum() if ww.sum() > 0 else np.full(len(free), 1 / len(free))
-    exact = ww * rest
-    base = np.floor(exact).astype(int)
-    order = np.argsort(-(exact - base), kind="stable")
-    base[order[: rest - base.sum()]] += 1
-    out[free] = base
-    return out
+def year_of_t(t: int) -> int:
+    return int(HALVES[t][:4])
 
 
-def controlled(expected: np.ndarray, row_totals, col_totals=None, fixed=None) -> np.ndarray:
-    """Integer matrix with exact row sums and, where given (not NaN), exact column sums.
-
-    ``expected`` gives the shape of the answer; ``fixed`` is {(r, c): value} kept as is.
-    """
-    exp = np.asarray(expected, dtype=float).copy()
-    rows = np.asarray(row_totals, dtype=int)
-    nr, nc = exp.shape
-    fixed = fixed or {}
-    free = np.ones_like(exp, dtype=bool)
-    for (r, c), v in fixed.items():
-        free[r, c] = False
-    cols = None if col_totals is None else np.asarray(col_totals, dtype=float)
-    # iterative proportional fitting on the free cells
-    for _ in range(50):
-        for r in range(nr):
-            target = rows[r] - sum(v for (rr, _c), v in fixed.items() if rr == r)
-            s = exp[r, free[r]].sum()
-            if s > 0:
-                exp[r, free[r]] *= target / s
-        if cols is None:
-            break
-        for c in range(nc):
-            if np.isnan(cols[c]):
-                continue
-            target = cols[c] - sum(v for (_r, cc), v in fixed.items() if cc == c)
-            s = exp[free[:, c], c].sum()
-            if s > 0:
-                exp[free[:, c], c] *= target / s
-    out = np.zeros((nr, nc), dtype=int)
-    for r in range(nr):
-        fx = {c: v for (rr, c), v in fixed.items() if rr == r}
-        out[r] = round_partition(rows[r], np.where(free[r], exp[r], 0) + 1e-12 * free[r], fx)
-    if cols is None:
-        return out
-    constrained = ~np.isnan(cols)
-    for _ in range(100000):
-        diff = np.where(constrained, np.nan_to_num(cols) - out.sum(axis=0), 0).astype(int)
-        if not diff.any():
-            break
-        a = int(np.argmax(diff)) if diff.max() > 0 else None
-        if a is not None:  # column a needs a unit: take from a surplus or unconstrained column
-            donors = [c for c in range(nc) if c != a and (diff[c] < 0 or not constrained[c])]
-            if diff.min() < 0:
-                donors = [c for c in donors if diff[c] < 0] or donors
-            recv = a
-        else:
-            recv_cands = [c for c in range(nc) if not constrained[c]]
-            donors = [int(np.argmin(diff))]
-            recv = None
-        best = None
-        for r in range(nr):
-            for b in donors:
-                targets = [recv] if recv is not None else recv_cands
-                for t in targets:
-                    if not (free[r, b] and free[r, t]) or out[r, b] <= 0:
-                        continue
-                    score = (exp[r, t] - out[r, t]) - (exp[r, b] - out[r, b])
-                    if best is None or score > best[0]:
-                        best = (score, r, b, t)
-        if best is None:
-            raise RuntimeError("controlled rounding cannot meet the column totals")
-        _, r, b, t = best
-        out[r, b] -= 1
-        out[r, t] += 1
-    return out
+def periods_of(period: str) -> list[int]:
+    """Half-year indices a period key covers (a year: its two halves)."""
+    if period.endswith("JJ00"):
+        return [TI[f"{period[:4]}HJ01"], TI[f"{period[:4]}HJ02"]]
+    return [TI[period]]
 
 
-def lognoise(shape, sigma) -> np.ndarray:
-    return np.exp(rng.normal(0.0, sigma, shape))
-
-
-# ---------------------------------------------------------------- populations
-VT_POP_2021 = {
-    "VT01": 586_000, "VT02": 651_000, "VT04": 532_000, "VT05": 628_000, "VT06": 830_000,
-    "VT07": 690_000, "VT08": 550_000, "VT09": 1_370_000, "VT10": 670_000, "VT12": 550_000,
-    "VT13": 1_060_000, "VT14": 255_000, "VT15": 1_120_000, "VT16": 820_000, "VT17": 1_300_000,
-    "VT18": 480_000, "VT19": 385_000, "VT20": 640_000, "VT21": 470_000, "VT22": 660_000,
-    "VT23": 780_000, "VT24": 515_000, "VT25": 600_000, "VT26": 425_000,
-}
-GM_POP_2021 = {  # approximate 2021 inhabitants (synthetic split, Purmerend incl. Beemster)
-    "GM0479": 156_900, "GM0439": 92_000, "GM0385": 36_100, "GM0852": 17_200, "GM0415": 11_500,
-    "GM0431": 9_800, "GM0880": 16_500,
-    "GM1680": 25_500, "GM0106": 68_600, "GM1681": 25_600, "GM0109": 35_300, "GM1690": 24_300,
-    "GM0114": 107_000, "GM0118": 55_600, "GM0119": 34_500, "GM1731": 33_500, "GM1699": 32_600,
-    "GM1730": 34_000, "GM1701": 19_700,
-}
-GEMEENTEN = {vt: [r.key for r in R.all_regions() if r.level == "gemeente" and r.vt_regio == vt] for vt in (ZW, DR)}
-
-# context factors per VT-regio: density, % 0-25, % 65+, % low income households, % one-parent
-CONTEXT = {
-    "VT01": (1000, 28, 21, 11.5, 7.0), "VT02": (700, 27, 22, 8.5, 6.0), "VT03": (600, 25, 25, 8.0, 6.0),
-    "VT04": (900, 30, 20, 6.5, 5.5), "VT05": (1150, 28, 21, 8.0, 6.5), "VT06": (850, 27, 22, 6.5, 5.5),
-    "VT07": (1300, 29, 19, 8.5, 6.5), "VT08": (1200, 29, 19, 8.0, 6.5), "VT09": (1900, 31, 16, 7.5, 6.5),
-    "VT10": (950, 27, 22, 7.0, 6.0), "VT11": (1400, 28, 19, 7.5, 7.0), "VT12": (2000, 28, 19, 6.5, 6.5),
-    "VT13": (4500, 28, 14, 13.0, 8.5), "VT14": (1500, 28, 22, 6.5, 6.5), "VT15": (3500, 29, 16, 12.0, 8.5),
-    "VT16": (1700, 29, 19, 7.0, 6.0), "VT17": (2700, 29, 18, 12.5, 9.0), "VT18": (1300, 28, 20, 7.5, 6.5),
-    "VT19": (650, 26, 24, 7.5, 6.0), "VT20": (1050, 27, 21, 7.5, 6.5), "VT21": (1300, 29, 19, 8.0, 6.5),
-    "VT22": (950, 28, 19, 6.0, 5.5), "VT23": (1300, 28, 20, 7.5, 6.0), "VT24": (900, 26, 23, 7.0, 6.0),
-    "VT25": (1500, 25, 25, 9.5, 7.5), "VT26": (800, 32, 14, 8.5, 8.0),
-}
-
-
-# ---------------------------------------------------------------- targets for the seeds
 def seed(indicator, region, category=None) -> float:
     for f in SEEDS["figures"]:
         if f["indicator"] == indicator and f["region"] == region and f.get("category") == category:
@@ -203,726 +103,1408 @@ def seed(indicator, region, category=None) -> float:
     raise KeyError((indicator, region, category))
 
 
-def _first_count(total: int, target: float) -> int | None:
-    return next((k for k in range(0, total + 1, U) if pct_ok(k, total, target)), None)
+def window(total: float, pct: float, factor: float = 100.0) -> list[int]:
+    """Multiples of 5 whose share of ``total`` shows as ``pct`` at one decimal."""
+    lo, hi = (pct - 0.05) * total / factor, (pct + 0.05) * total / factor
+    return [k for k in range(int(max(0, lo // U * U)), int(hi) + U, U) if safe(k / total * factor, pct)]
 
 
-def solve_zw(expected_m: float):
-    """Zaanstreek-Waterland 2021HJ01: meldingen in 84849NED (M, duur seeds) and in
-    84852NED (M2, the acuut/structureel seed). CBS rounds each table on its own, so the two
-    totals may differ by a few; we keep them within 10."""
-    t_as = seed("meldingen_acuut_structureel_pct", "Zaanstreek-Waterland")
-    t_w = seed("duur_geweld_meldingen_pct", "Zaanstreek-Waterland", "niet langer dan 1 week")
-    t_5 = seed("duur_geweld_meldingen_pct", "Zaanstreek-Waterland", "langer dan 5 jaar")
-    best = None
-    for m in range(800, 1800, U):
-        w1, w5 = _first_count(m, t_w), _first_count(m, t_5)
-        if w1 is None or w5 is None:
-            continue
-        for m2 in sorted(range(m - 10, m + 11, U), key=lambda x: abs(x - m)):
-            a = _first_count(m2, t_as)
-            if a is not None:
-                if best is None or abs(m - expected_m) < abs(best[0] - expected_m):
-                    best = (m, w1, w5, m2, a)
-                break
-    return dict(zip(("M", "w1", "w5", "M2", "as"), best))
+def safe(x: float, pct: float) -> bool:
+    """``x`` shows as ``pct`` at one decimal, not on the edge (so no rounding convention can differ)."""
+    return r1(x) == pct and abs(x - pct) < 0.049
 
 
-def solve_dr(expected_pop: int, exp_a: float, exp_m: float):
-    """Drenthe 2021HJ01: population, adviezen and meldingen (84849NED) and meldingen in
-    84852NED (M2) that give every Drenthe seed."""
-    m_targets = [seed("melders_politie_pct", "Drenthe"), seed("melders_burger_pct", "Drenthe")]
-    a_targets = [seed("adviesvragers_burger_pct", "Drenthe"), seed("adviesvragers_beroepsmatig_overig_pct", "Drenthe")]
-    t_as = seed("meldingen_acuut_structureel_pct", "Drenthe")
+# ---------------------------------------------------------------- geography
+class Geo:
+    """Every gemeente code of 2019-2025 and the regions they make up each year."""
 
-    def counts(total, targets):
-        out = [_first_count(total, t) for t in targets]
-        return None if None in out else out
-
-    ms = [(m, c) for m in range(700, 1800, U) if (c := counts(m, m_targets))]
-    as_ = [(a, c) for a in range(1000, 2200, U) if (c := counts(a, a_targets))]
-    t_a, t_m = seed("adviezen_per_10k", "Drenthe"), seed("meldingen_per_10k", "Drenthe")
-    best = None
-    for m, mc in ms:
-        for a, ac in as_:
-            lo = max(math.floor(a * 1e4 / (t_a + 0.05)), math.floor(m * 1e4 / (t_m + 0.05)))
-            hi = min(math.ceil(a * 1e4 / (t_a - 0.05)), math.ceil(m * 1e4 / (t_m - 0.05)))
-            for p in range(max(lo, expected_pop - 40000), min(hi, expected_pop + 40000) + 1):
-                if pct_ok(a, p, t_a, 1e4) and pct_ok(m, p, t_m, 1e4):
-                    score = abs(p - expected_pop) / 1e3 + abs(a - exp_a) / 10 + abs(m - exp_m) / 10
-                    if best is None or score < best[0]:
-                        best = (score, p, a, ac, m, mc)
-                    break
-    if best is None:
-        raise RuntimeError("no Drenthe solution")
-    _, p, a, ac, m, mc = best
-    m2 = next(x for x in sorted(range(m - 10, m + 11, U), key=lambda x: abs(x - m)) if _first_count(x, t_as) is not None)
-    return {"pop": p, "A": a, "a_counts": ac, "M": m, "m_counts": mc, "M2": m2, "as": _first_count(m2, t_as)}
-
-
-def split_year(total: int, weight_first: float) -> tuple[int, int]:
-    first = int(round(total * weight_first / U)) * U
-    return first, total - first
-
-
-# ---------------------------------------------------------------- the generator
-class Generator:
     def __init__(self):
-        self.cells: dict[str, list[dict]] = {}  # table -> records (VT and gemeente level)
-        self.real_parts: list[str] = []
+        self.codes = sorted({r.key for y in POP_YEARS for r in R.regions_at("gemeente", y)})
+        self.gi = {c: i for i, c in enumerate(self.codes)}
+        self.G = len(self.codes)
+        self.exists = np.zeros((self.G, len(POP_YEARS)), bool)
+        self.vt = {}
+        for yi, y in enumerate(POP_YEARS):
+            for r in R.regions_at("gemeente", y):
+                self.exists[self.gi[r.key], yi] = True
+                self.vt[(r.key, y)] = r.vt_regio
+        self.clash = {normalise(r.name) for y in POP_YEARS for lvl in ("provincie", "vt") for r in R.regions_at(lvl, y)}
 
-    # -- population ---------------------------------------------------------------
-    def population(self):
-        nl = {int(k): v for k, v in REAL["population_nl"]["values"].items()}
-        trend = {k: rng.normal(0.0, 0.003) for k in VT}
-        gm_total = {vt: sum(GM_POP_2021[g] for g in GEMEENTEN[vt]) for vt in GEMEENTEN}
-        # Drenthe's 2021 population is solved together with its seed figures
-        exp_dr = sum(GM_POP_2021[g] for g in GEMEENTEN[DR])
-        nl21 = nl[2021]
-        self.dr = solve_dr(exp_dr, seed("adviezen_per_10k", "Drenthe") * exp_dr / 1e4,
-                           seed("meldingen_per_10k", "Drenthe") * exp_dr / 1e4)
-        p_dr = self.dr["pop"]
-        pop = {}
-        for year in sorted(nl):
-            growth = nl[year] / nl21
-            vals = {}
-            for vt in VT:
-                base = gm_total[vt] if vt in gm_total else VT_POP_2021[vt]
-                if vt == DR:
-                    base = p_dr
-                vals[vt] = base * growth * (1 + trend[vt] * (year - 2021))
-            fixed = {DR: p_dr} if year == 2021 else {}
-            free = [k for k in VT if k not in fixed]
-            scale = (nl[year] - sum(fixed.values())) / sum(vals[k] for k in free)
-            ints = {k: int(round(vals[k] * scale)) for k in free}
-            ints.update(fixed)
-            ints[free[0]] += nl[year] - sum(ints.values())
-            pop[year] = ints
-        self.pop = pop
-        # gemeenten: proportional split of their VT-regio, exact sums
-        self.gm_pop = {}
-        for year in pop:
-            for vt, gms in GEMEENTEN.items():
-                w = np.array([GM_POP_2021[g] for g in gms], dtype=float)
-                parts = np.floor(w / w.sum() * pop[year][vt]).astype(int)
-                parts[0] += pop[year][vt] - parts.sum()
-                for g, v in zip(gms, parts):
-                    self.gm_pop[(g, year)] = int(v)
-        self.real_parts.append("Bevolking Nederland op 1 januari (03759ned)")
+    @lru_cache(maxsize=None)
+    def members(self, key: str, year: int) -> np.ndarray:
+        return np.array(sorted(self.gi[g.key] for g in R.members(key, f"{year}JJ00")), dtype=int)
 
-    # -- totals per VT-regio: adviezen and meldingen ---------------------------------
-    def totals(self):
-        nat = REAL["national_halfyear"]
-        nat_a = dict(nat["adviezen"])
-        nat_m = dict(nat["meldingen"])
-        synth_a = {"2022HJ02": 65_410, "2024HJ01": 72_480, "2024HJ02": 73_105, "2025HJ01": 74_020}
-        synth_m = {"2022HJ02": 60_470, "2024HJ01": 64_215, "2024HJ02": 64_880, "2025HJ01": 65_350}
-        ya, ym = REAL["national_year"]["adviezen"]["2023JJ00"], REAL["national_year"]["meldingen"]["2023JJ00"]
-        nat_a.update(synth_a)
-        nat_m.update(synth_m)
-        nat_a["2023HJ01"], nat_a["2023HJ02"] = split_year(ya, 0.497)
-        nat_m["2023HJ01"], nat_m["2023HJ02"] = split_year(ym, 0.496)
-        self.nat_a, self.nat_m = nat_a, nat_m
-        # persistent region effects on rates (Drenthe is solved; others not below 0.85 of NL)
-        eff_a = {k: float(np.clip(lognoise(1, 0.11)[0], 0.86, 1.3)) for k in VT}
-        eff_m = {k: float(np.clip(lognoise(1, 0.11)[0], 0.86, 1.3)) for k in VT}
-        # Zaanstreek-Waterland solved for its seeds
-        zw_pop = self.pop[2021][ZW]
-        zw_exp = nat_m["2021HJ01"] / sum(self.pop[2021].values()) * zw_pop * eff_m[ZW]
-        self.zw = solve_zw(zw_exp)
-        dr_real = REAL["drenthe"]
-        dr_m = {"2020HJ01": dr_real["meldingen"]["2020HJ01"], "2020HJ02": dr_real["meldingen"]["2020HJ02"],
-                "2021HJ01": self.dr["M"]}
-        dr_m["2023HJ01"], dr_m["2023HJ02"] = split_year(dr_real["meldingen"]["2023JJ00"], 0.5)
-        dr_a = {"2021HJ01": self.dr["A"]}
-        dr_a["2023HJ01"], dr_a["2023HJ02"] = split_year(dr_real["adviezen"]["2023JJ00"], 0.5)
-        self.A, self.M = {}, {}
-        for t, p in enumerate(HALVES):
-            year = int(p[:4])
-            popv = np.array([self.pop[year][k] for k in VT], dtype=float)
-            for store, nat_tot, eff, fixed_src in ((self.A, nat_a, eff_a, dr_a), (self.M, nat_m, eff_m, dr_m)):
-                w = popv * np.array([eff[k] for k in VT]) * lognoise(NV, 0.03)
-                fixed = {}
-                if p in fixed_src:
-                    fixed[IDX[DR]] = fixed_src[p] // U
-                else:  # keep Drenthe low, as the example says
-                    dr_rate = 0.69 if store is self.M else 0.80
-                    fixed[IDX[DR]] = int(round(nat_tot[p] / popv.sum() * popv[IDX[DR]] * dr_rate / U))
-                if store is self.M and p == "2021HJ01":
-                    fixed[IDX[ZW]] = self.zw["M"] // U
-                store[p] = round_partition(nat_tot[p] // U, w, fixed) * U
-        self.real_parts.append("Gestarte adviezen en ontvangen meldingen Nederland 2019HJ01-2022HJ01 en 2023 (totaal)")
-        self.real_parts.append("Meldingen Drenthe 2020HJ01, 2020HJ02; adviezen en meldingen Drenthe 2023 (totaal)")
+    def vt_of(self, g: int, year: int) -> str:
+        return self.vt.get((self.codes[g], year), "")
 
-    # -- 84852NED: veiligheidsbeoordeling x taxatie ---------------------------------
-    def veiligheid(self):
-        nat_path = [41.0, 41.9, 43.1, 44.2, 42.8, 41.7, 41.0, 40.6, 40.2, 40.0, 39.7, 39.5, 39.2]
-        own = {
-            ZW: [53.2, 54.1, 55.9, 57.4, 55.6, 54.0, 53.1, 52.6, 52.2, 51.5, 51.0, 50.6, 50.2],
-            DR: [21.8, 22.6, 24.1, 25.6, 23.9, 22.8, 22.0, 21.6, 21.1, 20.8, 20.5, 20.1, 19.8],
-        }
-        delta = {k: float(np.clip(rng.normal(0, 4.5), -11, 8)) for k in VT}
-        delta["VT13"], delta["VT17"] = 14.0, 13.5  # two big cities above Zaanstreek-Waterland
-        bcats = ["Acuut onveilig", "Structureel onveilig", "Acuut en structureel onveilig",
-                 "Niet acuut of structureel onveilig", "Veiligheidsbeoordeling onbekend"]
-        tcats = ["Overdracht aan lokaal veld of ketenpartner", "Voorwaarden en vervolg door Veilig Thuis",
-                 "Onderzoek door Veilig Thuis", "Afgesloten zonder vervolgstap", "Vervolgstap onbekend"]
-        cond = np.array([  # P(vervolgstap | beoordeling)
-            [0.30, 0.30, 0.35, 0.03, 0.02], [0.42, 0.33, 0.20, 0.03, 0.02], [0.25, 0.30, 0.42, 0.01, 0.02],
-            [0.50, 0.08, 0.05, 0.35, 0.02], [0.40, 0.10, 0.10, 0.20, 0.20],
-        ])
-        self.union, self.acuut, self.struct = {}, {}, {}
-        recs = []
-        for t, p in enumerate(HALVES):
-            m_units = self.M[p] // U
-            if p == "2021HJ01":  # 84852NED is rounded on its own: its totals may differ a little
-                m_units = m_units.copy()
-                diff = (self.zw["M2"] - self.zw["M"] + self.dr["M2"] - self.dr["M"]) // U
-                m_units[IDX[ZW]], m_units[IDX[DR]] = self.zw["M2"] // U, self.dr["M2"] // U
-                m_units[IDX["VT09"]] -= diff  # keeps Nederland at the published total
-            shares = np.array([own[k][t] if k in own else nat_path[t] + delta[k] + rng.normal(0, 0.8) for k in VT])
-            fixed = {IDX[DR]: None, IDX[ZW]: None}
-            u = np.array([int(round(m_units[i] * shares[i] / 100)) for i in range(NV)])
-            if p == "2021HJ01":
-                u[IDX[ZW]] = self.zw["as"] // U
-                u[IDX[DR]] = self.dr["as"] // U
-                target = 26_055 // U  # 42,8 % of 60 880, the published national share
-                assert pct_ok(target * U, self.nat_m[p], seed("meldingen_acuut_structureel_pct", "Nederland"))
-                free = [i for i in np.argsort(-m_units) if i not in fixed]
-                k = 0
-                while u.sum() != target:
-                    i = free[k % len(free)]
-                    u[i] += 1 if u.sum() < target else -1
-                    k += 1
-            self.union[p] = u * U
-            ac, st = np.zeros(NV, int), np.zeros(NV, int)
-            for i, vt in enumerate(VT):
-                inside = round_partition(int(u[i]), [0.065, 0.885, 0.05])  # acuut, structureel, beide
-                outside = round_partition(int(m_units[i] - u[i]), [0.965, 0.035])
-                b = np.concatenate([inside, outside])
-                ac[i], st[i] = inside[0] + inside[2], inside[1] + inside[2]
-                tw = cond.copy()
-                if vt == DR:
-                    tw[:, 0] *= 1.6  # Drenthe hands over to partners outside VT most
-                for bi, bc in enumerate(bcats):
-                    parts = round_partition(int(b[bi]), tw[bi] * lognoise(5, 0.05))
-                    for ti, tc in enumerate(tcats):
-                        recs.append({"region": vt, "period": p, "Veiligheidsbeoordeling": bc,
-                                     "Veiligheidstaxatie": tc, "OntvangenMeldingen_1": int(parts[ti]) * U})
-            self.acuut[p], self.struct[p] = ac * U, st * U
-        self.cells["84852NED"] = recs
-        self.vt_parts = {"84852NED": (["Veiligheidsbeoordeling", "Veiligheidstaxatie"], bcats, tcats)}
-
-    # -- 84849NED: rol/functie, organisatie, duur geweld ------------------------------
-    def kenmerken(self):
-        groups = catalogue()["adviesvragers_type_pct"].categories
-        gnames = list(groups)
-        real = REAL["adviesvragers_organisatie_pct"]
-        base_a = np.array([real["2021HJ01"][g] for g in gnames])
-        base_m = np.array([0.4, 0.8, 1.6, 1.6, 0.3, 3.2, 3.0, 64.2, 2.4, 2.5, 9.0, 10.4, 0.6])
-        base_ac = np.array([0.3, 0.4, 1.5, 1.2, 0.2, 2.0, 3.0, 72.0, 3.0, 1.5, 6.5, 8.0, 0.4])
-        # region effects on the organisation mix, Drenthe: kinderopvang, huisarts and
-        # maatschappelijk werk ask advice but report little
-        eff = {k: lognoise(len(gnames), 0.15) for k in VT}
-        def interp(p):
-            order = ["2020HJ01", "2021HJ01", "2022HJ01"]
-            known = {o: np.array([real[o][g] for g in gnames]) for o in order}
-            if p in known:
-                return known[p]
-            if p < "2020HJ01":
-                return known["2020HJ01"]
-            if p < "2021HJ01":
-                return (known["2020HJ01"] + known["2021HJ01"]) / 2
-            if p < "2022HJ01":
-                return (known["2021HJ01"] + known["2022HJ01"]) / 2
-            return known["2022HJ01"]
-        duur_w = {
-            "GestarteAdviezen_1": np.array([36, 14, 16, 8, 12, 4, 10], float),
-            "OntvangenMeldingen_2": np.array([48, 10, 11, 6, 9, 3, 13], float),
-            "MeldingenAcuutOnveilig_3": np.array([55, 10, 9, 5, 7, 2, 12], float),
-            "MeldingenStructureelOnveilig_4": np.array([30, 12, 17, 11, 15, 5, 10], float),
-        }
-        duur_cats = list(catalogue()["duur_geweld_meldingen_pct"].categories)
-        recs = []
-        dr_a, dr_m = self.dr["a_counts"], self.dr["m_counts"]
-        yj = REAL["national_year"]
-        jv_nat = split_year(yj["meldingen_justitie_en_veiligheid"]["2023JJ00"], 0.5)
-        nb_nat = split_year(yj["adviezen_niet_beroepsmatig"]["2023JJ00"], 0.5)
-        dj = REAL["drenthe"]
-        jv_dr = split_year(dj["meldingen_justitie_en_veiligheid"]["2023JJ00"], 0.5)
-        nb_dr = split_year(dj["adviezen_niet_beroepsmatig"]["2023JJ00"], 0.5)
-        gi = {g: i for i, g in enumerate(gnames)}
-        for p in HALVES:
-            h = int(p[-1]) - 1
-            for measure, totals in (("GestarteAdviezen_1", self.A[p]), ("OntvangenMeldingen_2", self.M[p]),
-                                    ("MeldingenAcuutOnveilig_3", self.acuut[p]),
-                                    ("MeldingenStructureelOnveilig_4", self.struct[p])):
-                if measure == "GestarteAdviezen_1":
-                    base = interp(p)
-                elif measure == "MeldingenAcuutOnveilig_3":
-                    base = base_ac
-                else:
-                    base = base_m
-                exp = np.array([base * eff[k] for k in VT])
-                if measure != "GestarteAdviezen_1":
-                    exp[IDX[DR]][[gi["Kinderopvang"], gi["Huisarts"], gi["Maatschappelijk werk"]]] *= 0.4
-                    exp[IDX[DR]][gi["Politie"]] *= 1.2 if measure != "OntvangenMeldingen_2" else 1.0
-                else:
-                    exp[IDX[DR]][[gi["Kinderopvang"], gi["Huisarts"], gi["Maatschappelijk werk"]]] *= 1.5
-                exp = exp * (totals[:, None] / exp.sum(axis=1, keepdims=True))
-                cols = np.full(len(gnames), np.nan)
-                fixed = {}
-                nat_total = int(totals.sum())
-                if measure == "GestarteAdviezen_1" and p in real:
-                    cols = self._national_partition(nat_total, np.array([real[p][g] for g in gnames]))
-                if measure == "OntvangenMeldingen_2" and p == "2021HJ01":
-                    cols[gi["Politie"]] = 39_085 // U
-                    cols[gi["Burger"]] = int(round(nat_total * 0.094 / U))
-                    fixed[(IDX[DR], gi["Politie"])] = dr_m[0] // U
-                    fixed[(IDX[DR], gi["Burger"])] = dr_m[1] // U
-                if measure == "GestarteAdviezen_1" and p == "2021HJ01":
-                    fixed[(IDX[DR], gi["Burger"])] = dr_a[0] // U
-                    fixed[(IDX[DR], gi["Beroepsmatig overig"])] = dr_a[1] // U
-                if p.startswith("2023"):
-                    if measure == "OntvangenMeldingen_2":
-                        # politie + J&V excl. politie together make the published J&V total
-                        jv_excl = int(round(nat_total * 0.024 / U))
-                        cols[gi["Politie"]] = jv_nat[h] // U - jv_excl
-                        cols[gi["Justitie en veiligheid, exclusief politie"]] = jv_excl
-                        fixed[(IDX[DR], gi["Justitie en veiligheid, exclusief politie"])] = 3
-                        fixed[(IDX[DR], gi["Politie"])] = jv_dr[h] // U - 3
-                    if measure == "GestarteAdviezen_1":
-                        cols[gi["Burger"]] = nb_nat[h] // U
-                        fixed[(IDX[DR], gi["Burger"])] = nb_dr[h] // U
-                mat = controlled(exp / U, totals // U, cols, fixed) * U
-                dmat = self._duur(measure, p, totals, duur_w[measure])
-                for i, vt in enumerate(VT):
-                    recs.extend(self._kenmerk_records(vt, p, measure, dict(zip(gnames, mat[i])),
-                                                      dict(zip(duur_cats, dmat[i])), int(totals[i])))
-        self.cells["84849NED"] = recs
-        self.real_parts.append("Adviesvragers naar organisatie, Nederland 2020HJ01, 2021HJ01, 2022HJ01")
-        self.real_parts.append("Nederland 2023: meldingen door justitie en veiligheid, adviezen van burgers; idem Drenthe")
-
-    def _national_partition(self, total: int, pct: np.ndarray) -> np.ndarray:
-        """Group counts (units of 5) that add up to ``total`` and each round to ``pct``."""
-        units = np.array([int(round(total * q / 100 / U)) for q in pct])
-        lo = np.array([math.ceil((q - 0.05) / 100 * total / U) for q in pct])
-        hi = np.array([math.floor((q + 0.0499) / 100 * total / U) for q in pct])
-        units = units.clip(lo, hi)
-        k = 0
-        while units.sum() != total // U:
-            i = k % len(units)
-            step = 1 if units.sum() < total // U else -1
-            if lo[i] <= units[i] + step <= hi[i]:
-                units[i] += step
-            k += 1
-            if k > 10000:
-                raise RuntimeError("cannot meet published shares")
-        for u, q in zip(units, pct):
-            assert pct_ok(int(u) * U, total, float(q)), (u, q)
-        return units.astype(float)
-
-    def _duur(self, measure, p, totals, weights) -> np.ndarray:
-        out = np.zeros((NV, len(weights)), dtype=int)
-        for i, vt in enumerate(VT):
-            fixed = {}
-            w = weights * lognoise(len(weights), 0.08)
-            if vt == ZW and p == "2021HJ01" and measure == "OntvangenMeldingen_2":
-                fixed = {0: self.zw["w1"] // U, 5: self.zw["w5"] // U}
-            out[i] = round_partition(int(totals[i]) // U, w, fixed) * U
-        return out
-
-    def _kenmerk_records(self, vt, p, measure, groups: dict, duur: dict, total: int) -> list[dict]:
-        cat = catalogue()["adviesvragers_type_pct"].categories
-        values = {"Totaal": total}
-        for g, v in groups.items():
-            titles = cat[g]
-            parts = round_partition(int(v) // U, lognoise(len(titles), 0.2)) * U if len(titles) > 1 else [v]
-            for t, pv in zip(titles, parts):
-                values[t] = int(pv)
-        values["Niet van toepassing"] = values["Niet beroepsmatig totaal"]
-        values["Gezondheidszorg: totaal"] = sum(values[f"Gezondheidszorg: {x}"] for x in ("preventieve basisvoorzieningen", "huisarts", "overig"))
-        values["Bureau Leerplicht"] = int(round_partition(values["Onderwijs: totaal"] // U, [0.15, 0.85])[0]) * U
-        values["Justitie en veiligheid: totaal"] = sum(values[f"J en V: {x}"] for x in ("politie: totaal", "openbaar ministerie", "reclassering", "anders"))
-        # rol/functie: derived from the organisation of the asker
-        values["Rol/functie onbekend"] = values["Onbekend"]
-        prof = total - values["Niet beroepsmatig totaal"] - values["Rol/functie onbekend"]
-        values["Beroepsmatig totaal"] = prof
-        rol = ["Beroep: onderwijs: totaal", "Beroep: kinderopvang: totaal", "Beroep: medisch totaal",
-               "Beroep: psychologen e.a.: totaal", "Beroep: paramedisch: totaal", "Beroep: justitie: totaal", "Beroepsmatig: anders"]
-        w = [values["Onderwijs: totaal"], values["Kinderopvang"], values["Gezondheidszorg: totaal"] * 0.8,
-             values["Geestelijke gezondheidszorg: totaal"], values["Gezondheidszorg: totaal"] * 0.2 + 1,
-             values["Justitie en veiligheid: totaal"], values["Jeugdzorg: totaal"] + values["Maatschappelijk werk: totaal"] + 1]
-        for t, v in zip(rol, round_partition(prof // U, np.array(w, float) + 0.01)):
-            values[t] = int(v) * U
-        for parent, kids, ws in (("Beroep: medisch totaal", ["Beroep: medisch: verpleegkundige"], [0.3, 0.7]),
-                                 ("Beroep: justitie: totaal", ["Beroep: justitie: politieagent", "Beroep: justitie: officier van justitie", "Beroep: justitie: anders"], [0.86, 0.04, 0.10])):
-            parts = round_partition(values[parent] // U, ws)
-            for t, v in zip(kids, parts):
-                values[t] = int(v) * U
-        for label, v in duur.items():
-            values[catalogue()["duur_geweld_meldingen_pct"].categories[label][0]] = int(v)
-        return [{"region": vt, "period": p, "Kenmerken": t, measure: v} for t, v in values.items()]
-
-    # -- 84851NED: aard van het geweld ----------------------------------------------
-    def aard(self):
-        aard_w = {"GestarteAdviezen_1": [38, 3, 24, 2.5, 7, 14, 8, 3.5], "OntvangenMeldingen_2": [42, 4, 35, 2, 6, 5, 3, 3]}
-        aard_cats = [t[0] for t in catalogue()["aard_geweld_meldingen_pct"].categories.values()]
-        aanv = ["Mensenhandel", "Eergerelateerd geweld", "Geen aanvullende informatie"]
-        aanv_w = [0.004, 0.006, 0.99]
-        eff = {k: lognoise(len(aard_cats), 0.1) for k in VT}
-        recs = []
-        for p in HALVES:
-            for i, vt in enumerate(VT):
-                m = int(self.M[p][i])
-                totals = {"GestarteAdviezen_1": int(self.A[p][i]), "OntvangenMeldingen_2": m,
-                          "CasussenMetOntvangenMeldingEn_3": int(round(m * 0.93 / U)) * U,
-                          "AfgerondeDienstenOnderzoek_4": int(round(m * 0.24 / U)) * U,
-                          "AfgerondeDienstenVoorwaardenEnVervolg_5": int(round(m * 0.19 / U)) * U}
-                for measure, tot in totals.items():
-                    w = np.array(aard_w.get(measure, aard_w["OntvangenMeldingen_2"]), float) * eff[vt]
-                    for ai, a in enumerate(aanv):
-                        n = round_partition(tot // U, aanv_w)[ai]
-                        parts = round_partition(int(n), w)
-                        for ci, c in enumerate(aard_cats):
-                            recs.append({"region": vt, "period": p, "AanvullendeInformatie": a,
-                                         "AardVanHetGeweld": c, measure: int(parts[ci]) * U})
-        self.cells["84851NED"] = recs
-
-    # -- 84855NED: overdracht ---------------------------------------------------------
-    def overdracht(self):
-        orgs = ["Geen overdracht", "Lokaal team of wijkteam", "Reguliere hulpverlening", "Politie",
-                "Openbaar Ministerie", "Raad voor de Kinderbescherming", "Gecertificeerde instelling",
-                "Vrouwenopvang", "Andere organisatie"]
-        share_all = np.array([0.34, 0.30, 0.22, 0.045, 0.012, 0.018, 0.03, 0.015, 0.04])
-        share_as = np.array([0.15, 0.36, 0.30, 0.07, 0.02, 0.035, 0.06, 0.03, 0.05])
-        eff = {k: lognoise(len(orgs), 0.2) for k in VT}
-        recs = []
-        for p in HALVES:
-            for i, vt in enumerate(VT):
-                closed = int(round(self.M[p][i] * 0.62 / U)) * U
-                closed_as = int(round(self.union[p][i] * 0.6 / U)) * U
-                vals_all = {o: int(round(closed * s * e / U)) * U for o, s, e in zip(orgs, share_all, eff[vt])}
-                vals_as = {o: int(round(closed_as * s * e / U)) * U for o, s, e in zip(orgs, share_as, eff[vt])}
-                if vt == ZW and p == "2021HJ01":
-                    target = seed("overdracht_rvdk_pct", "Zaanstreek-Waterland")
-                    cands = [d for d in range(U, 3000, U) if pct_ok(U, d, target)]
-                    closed = min(cands, key=lambda d: abs(d - closed))
-                    vals_all["Raad voor de Kinderbescherming"] = U
-                    vals_as["Openbaar Ministerie"] = 0  # published: 0,0 %
-                for ctype, tot, vals in (("Totaal", closed, vals_all), ("Acuut en/of structureel onveilig", closed_as, vals_as)):
-                    recs.append({"region": vt, "period": p, "Casustype": ctype,
-                                 "OrganisatieVanOverdracht": "Totaal afgesloten casussen", "CasussenMetOverdracht_1": tot})
-                    for o in orgs:
-                        recs.append({"region": vt, "period": p, "Casustype": ctype,
-                                     "OrganisatieVanOverdracht": o, "CasussenMetOverdracht_1": min(vals[o], tot)})
-        self.cells["84855NED"] = recs
-
-    # -- 85361NED: eerdere betrokkenheid ----------------------------------------------
-    def eerdere_betrokkenheid(self):
-        cats = ["Eerste melding", "Vervolgmelding tijdens betrokkenheid VT", "Herhaalde melding na afsluiting",
-                "Eerdere betrokkenheid onbekend"]
-        base = np.array([0.52, 0.285, 0.18, 0.015])
-        eff = {k: lognoise(len(cats), 0.1) for k in VT}
-        vv = split_year(REAL["national_year"]["vervolgmelding_tijdens_betrokkenheid"]["2023JJ00"], 0.498)
-        recs = []
-        for p in HALVES:
-            exp = np.array([base * eff[k] for k in VT])
-            exp = exp * (self.M[p][:, None] / exp.sum(axis=1, keepdims=True))
-            cols = np.full(len(cats), np.nan)
-            if p.startswith("2023"):
-                cols[1] = vv[int(p[-1]) - 1] // U
-            mat = controlled(exp / U, self.M[p] // U, cols) * U
-            for i, vt in enumerate(VT):
-                for c, v in zip(cats, mat[i]):
-                    recs.append({"region": vt, "period": p, "EerdereBetrokkenheidVeiligThuis": c, "OntvangenMeldingen_1": int(v)})
-        self.cells["85361NED"] = recs
-        self.real_parts.append("Vervolgmeldingen tijdens betrokkenheid Veilig Thuis, Nederland 2023 (85361NED)")
-
-    # -- OTS ---------------------------------------------------------------------------
-    def ots(self):
-        eff = {k: float(np.clip(lognoise(1, 0.18)[0], 0.6, 1.6)) for k in VT}
-        nat_rate = [2.9, 2.8, 2.7, 2.75, 2.95, 2.8, 2.2, 2.1, 2.05, 2.0, 2.0, 1.95, 1.9]
-        recs = []
-        for t, p in enumerate(HALVES):
-            year = int(p[:4])
-            for vt in VT:
-                pop = self.pop[year][vt]
-                v = int(round(pop * nat_rate[t] * eff[vt] / 1e4 / U)) * U
-                if vt == ZW and p == "2021HJ01":
-                    target = seed("ots_per_10k", "Zaanstreek-Waterland")
-                    v = min((c for c in range(0, 2000, U) if pct_ok(c, pop, target, 1e4)), key=lambda c: abs(c - v))
-                recs.append({"region": vt, "period": p, "GestarteOTS_1": v})
-        self.cells["OTS_REGIO"] = recs
+    def title(self, reg: R.Region) -> str:
+        if reg.level == "gemeente" and normalise(reg.name) in self.clash:
+            return f"{reg.name} (gemeente)"
+        return reg.cbs_title
 
 
-# ---------------------------------------------------------------- assembling tables
-def aggregate(gen: Generator, table: str) -> pd.DataFrame:
-    """VT cells → + gemeenten, provincies, landsdelen, Nederland, + yearly totals."""
-    df = pd.DataFrame(gen.cells[table])
-    dims = [c for c in df.columns if c not in ("region", "period") and not c[-1].isdigit()]
-    measures = [c for c in df.columns if c[-1].isdigit()]
-    df = df.groupby(["region", "period", *dims], sort=False, dropna=False)[measures].sum(min_count=1).reset_index()
-    reg = {r.key: r for r in R.all_regions()}
-    parts = [df]
-    for level, attr in (("provincie", "provincie"), ("landsdeel", "landsdeel")):
-        m = df.assign(region=df["region"].map(lambda k: getattr(reg[k], attr)))
-        parts.append(m.groupby(["region", "period", *dims], sort=False)[measures].sum(min_count=1).reset_index())
-    nl = df.assign(region="NL01").groupby(["region", "period", *dims], sort=False)[measures].sum(min_count=1).reset_index()
-    parts.append(nl)
-    parts.append(gemeenten(gen, df, dims, measures))
-    full = pd.concat(parts, ignore_index=True)
-    # yearly totals: sum of both half years
-    years = []
-    for y in YEARS:
-        h = full[full["period"].isin([f"{y}HJ01", f"{y}HJ02"])]
-        yy = h.assign(period=f"{y}JJ00").groupby(["region", "period", *dims], sort=False)[measures].sum(min_count=2).reset_index()
-        years.append(yy)
-    full = pd.concat([full, *years], ignore_index=True)
-    # the published yearly total 2020 (127 410) differs from the sum of its rounded halves
-    if "OntvangenMeldingen_2" in measures or "OntvangenMeldingen_1" in measures:
-        col = "OntvangenMeldingen_2" if "OntvangenMeldingen_2" in measures else "OntvangenMeldingen_1"
-        mask = (full["region"] == "NL01") & (full["period"] == "2020JJ00")
-        for d in dims:
-            mask &= full[d].isin(["Totaal", "Totaal afgesloten casussen"]) if d != "AanvullendeInformatie" else full[d] == "Totaal"
-        if table in ("84847NED", "84849NED", "84852NED", "85361NED", "84851NED"):
-            full.loc[mask, col] = REAL["national_year"]["meldingen"]["2020JJ00"]
-    return full, dims, measures
+def normalise(name: str) -> str:
+    return " ".join(str(name).split()).casefold()
 
 
-def gemeenten(gen: Generator, df: pd.DataFrame, dims, measures) -> pd.DataFrame:
-    """Split VT cells over gemeenten (sums kept), then suppress small cells as CBS does."""
-    out = []
-    for vt, gms in GEMEENTEN.items():
-        sub = df[df["region"] == vt]
-        for p, grp in sub.groupby("period", sort=False):
-            year = int(p[:4])
-            w = np.array([gen.gm_pop[(g, year)] for g in gms], float)
-            for measure in measures:
-                vals = grp[measure].to_numpy()
-                if np.isnan(vals).all():
+GEO = Geo()
+VT_ALL = sorted({r.key for y in POP_YEARS for r in R.regions_at("vt", y)})
+ZW, DR = "VT22", "VT02"
+
+
+def key_of(name: str, year: int = 2021) -> str:
+    return R.resolve(name, period=f"{year}JJ00").region.key
+
+
+# ---------------------------------------------------------------- constraints and fitting
+class Con:
+    """sum over gemeenten ``g``, half years ``t`` and leaves ``l`` (times ``w``) in [lo, hi]."""
+
+    __slots__ = ("g", "t", "l", "w", "lo", "hi", "label")
+
+    def __init__(self, g, t, l, lo, hi, w=1.0, label=""):
+        self.g, self.t, self.l, self.w, self.lo, self.hi, self.label = g, t, l, w, lo, hi, label
+
+    def agg(self, X):
+        return self.w * X[np.ix_(self.g, self.t, self.l)].sum()
+
+
+def point(region: str, period: str, leaves, value: float, w=1.0, label="", tol=TOL) -> Con:
+    year = int(period[:4])
+    return Con(GEO.members(region, year), periods_of(period), list(leaves), value - tol, value + tol, w, label)
+
+
+def interval(region, period, leaves, lo, hi, label="") -> Con:
+    year = int(period[:4])
+    return Con(GEO.members(region, year), periods_of(period), list(leaves), lo, hi, 1.0, label)
+
+
+def anchor(X, cons: list[Con], parent=None, rounds: int = 1) -> None:
+    """Move whole series to their anchors: per (gemeenten, leaves) a factor path over time,
+    log-linear between anchor periods and constant outside, applied to every period. With
+    ``parent`` (a partition), the leaves are renormalised after each round and the rounds repeat,
+    so that a large share reaches its anchor too (one scaling would be damped by the others)."""
+    groups: dict[tuple, list] = {}
+    for c in cons:
+        groups.setdefault((tuple(c.g), tuple(c.l)), []).append(c)
+    order = sorted(groups, key=lambda k: -len(k[0]))  # bigger areas first: a gemeente refines its region
+    for _ in range(rounds):
+        for key in order:
+            pts = {}
+            for c in groups[key]:
+                a = c.agg(X)
+                if a <= 0:
                     continue
-                wn = w[:, None] * lognoise((len(gms), len(vals)), 0.12)
-                exp = wn / wn.sum(axis=0, keepdims=True) * vals[None, :]
-                rows = round_partition(int(np.nansum(vals)) // U, exp.sum(axis=1))
-                mat = controlled(exp / U, rows, vals / U) * U
-                for gi, g in enumerate(gms):
-                    rec = grp[dims].copy()
-                    rec["region"], rec["period"], rec[measure] = g, p, mat[gi]
-                    out.append(rec)
-    gm = pd.concat(out, ignore_index=True)
-    gm = gm.groupby(["region", "period", *dims], sort=False, dropna=False)[measures].sum(min_count=1).reset_index()
-    return gm
+                target = min(max(a, c.lo), c.hi)
+                pts.setdefault(float(np.mean(c.t)), []).append(math.log(max(target, 1e-6) / a))
+            if not pts:
+                continue
+            ts = sorted(pts)
+            path_ = np.exp(np.interp(np.arange(T), ts, [float(np.mean(pts[t])) for t in ts]))
+            g, l = np.array(key[0]), np.array(key[1])
+            X[np.ix_(g, np.arange(T), l)] *= path_[None, :, None]
+        if parent is not None:
+            s = X.sum(-1)
+            X *= np.where(s > 0, parent / np.where(s > 0, s, 1), 0)[..., None]
 
 
-def suppress(full: pd.DataFrame, dims, measures) -> pd.DataFrame:
-    """Gemeenten: a topic cell of exactly 5 is suppressed ('.'), as CBS does for small cells."""
-    is_gm = full["region"].str.startswith("GM")
-    is_total = pd.Series(True, index=full.index)
-    for d in dims:
-        is_total &= full[d].astype(str).str.startswith("Totaal")
-    for m in measures:
-        full.loc[is_gm & ~is_total & (full[m] == U), m] = np.nan
-    return full
+def fit(X, cons: list[Con], parent=None, iters=3000, what="") -> list[str]:
+    """Iterative proportional fitting: every constraint inside [lo, hi] and, with ``parent``,
+    the leaves of each gemeente and half year adding up to it. Returns what could not be met."""
+    for _ in range(iters):
+        if parent is not None:
+            s = X.sum(-1)
+            X *= np.where(s > 0, parent / np.where(s > 0, s, 1), 0)[..., None]
+        bad = 0
+        for c in cons:
+            a = c.agg(X)
+            if c.lo <= a <= c.hi:
+                continue
+            bad += 1
+            inner = 0.25 * (c.hi - c.lo)
+            target = min(max(a, c.lo + inner), c.hi - inner)
+            if a <= 0:
+                X[np.ix_(c.g, c.t, c.l)] += target / (c.w * len(c.g) * len(c.t) * len(c.l))
+            else:
+                X[np.ix_(c.g, c.t, c.l)] *= target / a
+        if bad == 0:
+            break
+    if parent is not None:
+        s = X.sum(-1)
+        X *= np.where(s > 0, parent / np.where(s > 0, s, 1), 0)[..., None]
+    return [f"{what}: {c.label} = {c.agg(X):.1f} not in [{c.lo}, {c.hi}]" for c in cons if not (c.lo - 1e-6 <= c.agg(X) <= c.hi + 1e-6)]
 
 
-def derive_totals(gen: Generator):
-    """Add the 'Totaal' margins of 2-dimensional tables and the kerncijfers table."""
-    recs = []
-    for p in HALVES:
-        for i, vt in enumerate(VT):
-            recs.append({"region": vt, "period": p, "GestarteAdviezen_1": int(gen.A[p][i]), "OntvangenMeldingen_2": int(gen.M[p][i])})
-    gen.cells["84847NED"] = recs
-    for table, measure_dims in (("84852NED", ["Veiligheidsbeoordeling", "Veiligheidstaxatie"]),
-                                ("84851NED", ["AanvullendeInformatie", "AardVanHetGeweld"]),
-                                ("85361NED", ["EerdereBetrokkenheidVeiligThuis"])):
-        df = pd.DataFrame(gen.cells[table])
-        measures = [c for c in df.columns if c[-1].isdigit()]
-        extra = []
-        for keep in _subsets(measure_dims):
-            g = df.copy()
-            for d in measure_dims:
-                if d not in keep:
-                    g[d] = "Totaal"
-            extra.append(g.groupby(["region", "period", *measure_dims], sort=False)[measures].sum(min_count=1).reset_index())
-        gen.cells[table] = pd.concat(extra, ignore_index=True).to_dict("records")
+# ---------------------------------------------------------------- population
+BIG = {  # approximate size of large gemeenten (synthetic, near reality), 1 January 2021
+    "GM0363": 872_000, "GM0599": 651_000, "GM0518": 548_000, "GM0344": 359_000, "GM0772": 235_000,
+    "GM0014": 233_000, "GM0855": 220_000, "GM0034": 215_000, "GM0758": 184_000, "GM0268": 177_000,
+    "GM0200": 164_000, "GM0153": 159_000, "GM0307": 157_000, "GM0394": 156_000, "GM0479": 156_000,
+    "GM0796": 155_000, "GM0193": 129_000, "GM0637": 125_000, "GM0546": 125_000, "GM0935": 121_000,
+    "GM0505": 119_000, "GM0228": 118_000, "GM0484": 112_000, "GM1783": 110_000, "GM0361": 109_000,
+    "GM0114": 107_000, "GM0503": 103_000, "GM0983": 101_000, "GM0150": 100_000, "GM0080": 124_000,
+}
+REAL_POP = {  # (region key, year) -> inhabitants on 1 January (see real_figures.yaml)
+    **{("NL01", int(y)): int(v) for y, v in REAL["population_nl"]["values"].items()},
+    **{("LD04", int(y)): int(v) for y, v in REAL["population_regional"]["zuid_nederland"].items()},
+    **{("PV23", int(y)): int(v) for y, v in REAL["population_regional"]["overijssel"].items()},
+    **{("GM0202", int(y)): int(v) for y, v in REAL["population_regional"]["arnhem"].items()},
+    **{("GM0392", int(y)): int(v) for y, v in REAL["population_regional"]["haarlem"].items()},
+    **{("GM0642", int(y)): int(v) for y, v in REAL["population_regional"]["zwijndrecht"].items()},
+    ("GM0757", 2021): int(REAL["kwb_boxtel_2021"]["AantalInwoners_5"]),  # Boxtel
+}
+VERIFIED_POP_NL = {int(y) for y in REAL["population_nl"].get("verified_years", REAL["population_nl"]["values"])}
 
 
-def _subsets(dims):
-    out = [[]]
-    for d in dims:
-        out += [s + [d] for s in out]
+def largest_remainder(values: np.ndarray, total: int) -> np.ndarray:
+    base = np.floor(values).astype(np.int64)
+    rest = int(total - base.sum())
+    order = np.argsort(-(values - base), kind="stable")
+    if rest >= 0:
+        base[order[:rest]] += 1
+    else:
+        base[order[::-1][: -rest]] -= 1
+    return base
+
+
+class Population:
+    def __init__(self, drenthe_2021: int):
+        G = GEO.G
+        size = np.exp(rng.normal(math.log(26_000), 0.72, G)).clip(900, 95_000)
+        for code, v in BIG.items():
+            if code in GEO.gi:
+                size[GEO.gi[code]] = v
+        # gemeenten made by a merger start as the sum of what they replace
+        for row in R._changes():  # noqa: SLF001 - the registry's own change list
+            news = row["new"].split("|")
+            if len(news) == 1 and news[0] in GEO.gi and row["old"] in GEO.gi:
+                size[GEO.gi[news[0]]] += size[GEO.gi[row["old"]]] * (1.0 if news[0] not in BIG else 0.0)
+        growth = rng.normal(0.0045, 0.0045, G) + 0.004 * (size > 100_000)
+        self.pop = np.zeros((G, len(POP_YEARS)), np.int64)
+        pins = dict(REAL_POP)
+        pins[(DR, 2021)] = drenthe_2021
+        for yi, y in enumerate(POP_YEARS):
+            alive = GEO.exists[:, yi]
+            want = size * (1 + growth) ** (y - 2021) * np.exp(rng.normal(0, 0.0008, G))
+            want = np.where(alive, want, 0.0)
+            fixed = {GEO.gi[k]: v for (k, yy), v in pins.items() if yy == y and k.startswith("GM")}
+            groups = [(k, v) for (k, yy), v in pins.items() if yy == y and k[:2] in ("VT", "PV", "LD")]
+            out = np.zeros(GEO.G, np.int64)
+            taken = np.zeros(GEO.G, bool)
+            for g, v in fixed.items():
+                out[g], taken[g] = v, True
+            for k, v in groups:  # disjoint areas (Drenthe, Overijssel, Zuid-Nederland)
+                m = GEO.members(k, y)
+                free = m[~taken[m]]
+                rest = v - out[m].sum()
+                out[free] = largest_remainder(want[free] / want[free].sum() * rest, rest)
+                taken[m] = True
+            free = np.where(alive & ~taken)[0]
+            rest = pins[("NL01", y)] - out.sum()
+            out[free] = largest_remainder(want[free] / want[free].sum() * rest, rest)
+            self.pop[:, yi] = out
+        self.young = rng.normal(0.195, 0.022, G).clip(0.13, 0.28)     # 0-18
+        self.old = rng.normal(0.205, 0.035, G).clip(0.10, 0.32)       # 65+
+        self.men = rng.normal(0.4965, 0.004, G)
+        self.growth = growth
+        self.area = (np.exp(rng.normal(math.log(95), 0.55, G)) * (size / 26_000) ** 0.25).clip(7, 480)  # km² land
+
+    def at(self, year: int) -> np.ndarray:
+        return self.pop[:, POP_YEARS.index(year)]
+
+    def halves(self) -> np.ndarray:
+        """Inhabitants per gemeente and half year (1 January of the year)."""
+        return np.stack([self.at(year_of_t(t)) for t in range(T)], axis=1).astype(float)
+
+    def region(self, key: str, year: int) -> int:
+        return int(self.at(year)[GEO.members(key, year)].sum())
+
+
+# ---------------------------------------------------------------- national paths
+def path(points: dict[str, float]) -> np.ndarray:
+    """A smooth national path through the given half-year values (log-linear between them)."""
+    ts = sorted(TI[k] for k in points)
+    vs = [math.log(points[HALVES[t]]) for t in ts]
+    return np.exp(np.interp(np.arange(T), ts, vs))
+
+
+NAT_A = path({**REAL["national_halfyear"]["adviezen"], "2022HJ02": 66_600, "2023HJ01": 70_700,
+              "2023HJ02": 72_510, "2024HJ01": 75_200, "2024HJ02": 79_400,
+              **REAL["national_halfyear_2025"]["adviezen"]})
+NAT_M = path({**REAL["national_halfyear"]["meldingen"], "2022HJ02": 61_300, "2023HJ01": 63_150,
+              "2023HJ02": 64_190, "2024HJ01": 64_100, "2024HJ02": 65_300,
+              **REAL["national_halfyear_2025"]["meldingen"]})
+
+
+def regional_effects(sd: float, keys=VT_ALL) -> dict[str, float]:
+    eff = {k: float(math.exp(rng.normal(0, sd))) for k in keys}
+    eff["VT27"] = math.sqrt(eff["VT16"] * eff["VT26"])
+    return eff
+
+
+def wobble(sd: float, rho: float = 0.7) -> dict[str, np.ndarray]:
+    """A smooth regional deviation per VT-regio over the half years (AR(1), in logs)."""
+    out = {}
+    for k in VT_ALL:
+        e = np.zeros(T)
+        x = rng.normal(0, sd)
+        for t in range(T):
+            x = rho * x + math.sqrt(1 - rho * rho) * rng.normal(0, sd)
+            e[t] = x
+        out[k] = np.exp(e)
+    out["VT27"] = np.sqrt(out["VT16"] * out["VT26"])
     return out
 
 
-def population_table(gen: Generator) -> tuple[pd.DataFrame, list, list]:
-    recs = []
-    ages = {"Totaal": None, "0 tot 18 jaar": 0, "18 tot 65 jaar": 1, "65 jaar of ouder": 2}
-    for (key, year), value in [((vt, y), gen.pop[y][vt]) for y in gen.pop for vt in VT] + [((g, y), v) for (g, y), v in gen.gm_pop.items()]:
-        vt = key if key.startswith("VT") else R.get(key).vt_regio
-        young = CONTEXT[vt][1] * 0.72 / 100
-        old = CONTEXT[vt][2] / 100
-        parts = round_partition(value, [young, 1 - young - old, old])
-        for age, idx in ages.items():
-            recs.append({"region": key, "period": f"{year}JJ00", "Leeftijd": age,
-                         "BevolkingOp1Januari_1": value if idx is None else int(parts[idx])})
-    df = pd.DataFrame(recs)
-    vt_only = df[df.region.str.startswith("VT")]
-    reg = {r.key: r for r in R.all_regions()}
-    parts = [df]
-    for attr in ("provincie", "landsdeel"):
-        parts.append(vt_only.assign(region=vt_only.region.map(lambda k: getattr(reg[k], attr)))
-                     .groupby(["region", "period", "Leeftijd"], sort=False)["BevolkingOp1Januari_1"].sum().reset_index())
-    parts.append(vt_only.assign(region="NL01").groupby(["region", "period", "Leeftijd"], sort=False)["BevolkingOp1Januari_1"].sum().reset_index())
-    return pd.concat(parts, ignore_index=True), ["Leeftijd"], ["BevolkingOp1Januari_1"]
+def vt_matrix(values: dict[str, float | np.ndarray]) -> np.ndarray:
+    """Per gemeente and half year the value of its VT-regio of that year."""
+    M = np.ones((GEO.G, T))
+    for t in range(T):
+        y = year_of_t(t)
+        for g in range(GEO.G):
+            vt = GEO.vt_of(g, y)
+            if vt:
+                v = values[vt]
+                M[g, t] = v[t] if isinstance(v, np.ndarray) else v
+    return M
 
 
-def context_table(gen: Generator) -> tuple[pd.DataFrame, list, list]:
-    names = ["Omgevingsadressendichtheid_1", "Jongeren0Tot25Jaar_2", "Ouderen65JaarOfOuder_3",
-             "HuishoudensMetLaagInkomen_4", "EenoudergezinnenAandeel_5"]
-    recs = []
-    for year in range(2019, 2025):
-        nl = {n: 0.0 for n in names}
-        tot = sum(gen.pop[year].values())
-        for vt in VT:
-            vals = np.array(CONTEXT[vt], float) * (1 + 0.004 * (year - 2021) * np.array([1, -0.5, 1, -1, 0]))
-            row = {"region": vt, "period": f"{year}JJ00"}
-            for n, v in zip(names, vals):
-                row[n] = round(float(v), 0 if n.startswith("Omgeving") else 1)
-                nl[n] += v * gen.pop[year][vt] / tot
-            recs.append(row)
-            for g in GEMEENTEN.get(vt, []):
-                gv = vals * lognoise(len(vals), 0.1)
-                recs.append({"region": g, "period": f"{year}JJ00", **{n: round(float(v), 0 if n.startswith("Omgeving") else 1) for n, v in zip(names, gv)}})
-        recs.append({"region": "NL01", "period": f"{year}JJ00", **{n: round(v, 0 if n.startswith("Omgeving") else 1) for n, v in nl.items()}})
-    return pd.DataFrame(recs), [], names
+def counts(pop: Population, nat: np.ndarray, vt_eff: dict, sd_gm=0.12, sd_wobble=0.03, scale=1.0) -> np.ndarray:
+    """Expected counts per gemeente and half year, with noise of the size of the cell."""
+    P = pop.halves()
+    nl = np.array([pop.at(year_of_t(t)).sum() for t in range(T)], float)
+    rate = nat / nl * scale
+    gm = np.exp(rng.normal(0, sd_gm, GEO.G))
+    X = P * rate[None, :] * vt_matrix(vt_eff) * vt_matrix(wobble(sd_wobble)) * gm[:, None]
+    sd = np.minimum(0.6, 0.8 / np.sqrt(np.maximum(X, 0.5)))
+    return X * np.exp(rng.normal(0, 1, X.shape) * sd)
+
+
+def shares(nat: dict[str, np.ndarray | float], vt_sd: dict[str, float], gm_sd=0.06, noise=0.05,
+           fixed_eff: dict | None = None, quiet: dict | None = None):
+    """Leaf shares per gemeente, half year and leaf: national path x regional effects x noise."""
+    leaves = list(nat)
+    L = len(leaves)
+    S = np.zeros((GEO.G, T, L))
+    effs = {}
+    for li, leaf in enumerate(leaves):
+        base = nat[leaf] if isinstance(nat[leaf], np.ndarray) else np.full(T, float(nat[leaf]))
+        eff = regional_effects(vt_sd.get(leaf, 0.15))
+        for (vt, lf), v in (fixed_eff or {}).items():
+            if lf == leaf:
+                eff[vt] = v
+        effs[leaf] = eff
+        wob = wobble(0.03)
+        for vt, f in (quiet or {}).items():
+            wob[vt] = wob[vt] ** f
+        gm = np.exp(rng.normal(0, gm_sd, GEO.G))
+        nz = np.exp(rng.normal(0, noise, (GEO.G, T)))
+        for vt, f in (quiet or {}).items():
+            for t in range(T):
+                m = GEO.members(vt, year_of_t(t))
+                nz[m, t] = nz[m, t] ** f
+        S[:, :, li] = base[None, :] * vt_matrix(eff) * vt_matrix(wob) * gm[:, None] * nz
+    S /= S.sum(-1, keepdims=True)
+    return leaves, S, effs
+
+
+# ---------------------------------------------------------------- solving the seeds
+def solve_drenthe(pop_guess: int) -> dict:
+    """Drenthe 2021HJ01: population, adviezen and meldingen that give every Drenthe seed."""
+    t_a, t_m = seed("adviezen_per_10k", "Drenthe"), seed("meldingen_per_10k", "Drenthe")
+    best = None
+    for m in range(700, 1700, U):
+        pol = window(m, seed("melders_politie_pct", "Drenthe"))
+        nb = window(m, seed("melders_burger_pct", "Drenthe"))
+        if not (pol and nb):
+            continue
+        # CBS rounds each table on its own: 84852NED's total may differ a little from 84849NED's
+        m2 = next((x for x in sorted(range(m - 10, m + 11, U), key=lambda x: abs(x - m))
+                   if window(x, seed("meldingen_acuut_structureel_pct", "Drenthe"))), None)
+        if m2 is None:
+            continue
+        ac = window(m2, seed("meldingen_acuut_structureel_pct", "Drenthe"))
+        for a in range(900, 2300, U):
+            nba = window(a, seed("adviesvragers_burger_pct", "Drenthe"))
+            ov = window(a, seed("adviesvragers_beroepsmatig_overig_pct", "Drenthe"))
+            if not (nba and ov):
+                continue
+            lo = max(a / (t_a + 0.05), m / (t_m + 0.05)) * 1e4
+            hi = min(a / (t_a - 0.05), m / (t_m - 0.05)) * 1e4
+            for p in range(int(lo) + 1, int(hi) + 1):
+                if safe(a / p * 1e4, t_a) and safe(m / p * 1e4, t_m):
+                    score = abs(p - pop_guess) / 2000 + abs(a - 31.5e-4 * pop_guess) / 50
+                    if best is None or score < best[0]:
+                        best = (score, dict(pop=p, A=a, M=m, M2=m2, pol=pol[len(pol) // 2], nb_m=nb[len(nb) // 2],
+                                            acuut=ac[len(ac) // 2], nb_a=nba[len(nba) // 2], overig=ov[len(ov) // 2]))
+                    break
+    if best is None:
+        raise RuntimeError("no Drenthe solution")
+    return best[1]
+
+
+def solve_zw(expected: float) -> dict:
+    for m in sorted(range(900, 1700, U), key=lambda x: abs(x - expected)):
+        wk = window(m, seed("duur_geweld_meldingen_pct", "Zaanstreek-Waterland", "niet langer dan 1 week"))
+        l5 = window(m, seed("duur_geweld_meldingen_pct", "Zaanstreek-Waterland", "langer dan 5 jaar"))
+        ac = window(m, seed("meldingen_acuut_structureel_pct", "Zaanstreek-Waterland"))
+        if wk and l5 and ac:
+            return dict(M=m, week=wk[len(wk) // 2], l5=l5[len(l5) // 2], acuut=ac[len(ac) // 2])
+    raise RuntimeError("no Zaanstreek-Waterland solution")
+
+
+def split5(total: int, weights) -> list[int]:
+    """``total`` (a multiple of 5) over weights in multiples of 5."""
+    w = np.asarray(weights, float)
+    units = largest_remainder(w / w.sum() * (total // U), total // U)
+    return [int(u) * U for u in units]
+
+
+# ---------------------------------------------------------------- real figures as constraints
+KEY_POS = {"r84849": 1, "r84848": 1, "r84852": 2, "r85361": 0, "r84851_totals": 0, "r82975": 1}
+
+
+def region_key(name: str, period: str) -> str:
+    """A CBS code as written, or a gemeente by its name in that year."""
+    import re
+
+    if re.fullmatch(r"(NL|LD|PV|VT|GM)\d{2,4}", str(name)):
+        return str(name)
+    return R.resolve(str(name), level="gemeente", period=period).region.key
+
+
+def real_rows(block: str) -> list:
+    out = []
+    pos = KEY_POS[block]
+    for row in REAL[block]["rows"]:
+        row = list(row)
+        row[pos] = region_key(row[pos], row[pos + 1])
+        out.append(row)
+    return out
+
+
+def cat_key(table: str, dim: str, title: str) -> str:
+    for d in SPECS[table]["dimensions"]:
+        if d["key"] == dim:
+            for c in d["categories"]:
+                if normalise(c["title"]) == normalise(title):
+                    return str(c["key"])
+    raise KeyError((table, dim, title))
+
+
+def measure_key(table: str, path: str) -> str:
+    for m in SPECS[table]["measures"]:
+        full = " › ".join([*(m.get("group") or []), m["title"]])
+        if normalise(full) == normalise(path) or normalise(m["key"]) == normalise(path):
+            return m["key"]
+    raise KeyError((table, path))
+
+
+class Marks:
+    """Real cells (published CBS figures, '.' included) and cells that must show '.'."""
+
+    def __init__(self):
+        self.cells: list[tuple] = []  # (table, measure key, region key, period, {dim: cat key})
+        self.dots: set[tuple] = set()  # (table, measure key, region key, period, cats tuple)
+        self.values: list[dict] = []
+
+    def real(self, table, measure, region, period, cats=None, dot=False):
+        cats = dict(sorted((cats or {}).items()))
+        self.cells.append((table, measure, region, period, cats))
+        if dot:
+            self.dots.add((table, measure, region, period, tuple(cats.items())))
+
+
+MARKS = Marks()
+UNMET: list[str] = []
+
+
+# ---------------------------------------------------------------- leaves of each breakdown
+# 84849NED: Totaal = niet beroepsmatig + beroepsmatig + rol/functie onbekend; the beroepsmatige part
+# is split two ways, by organisation (partition, checked on the real 2023 figures) and by rol/functie.
+TOP = ["nb", "prof", "unk"]
+ORG = ["prev", "ha", "gzov", "ggz", "ko", "ond", "bl", "jz", "mw", "pol", "om", "recl", "jvand", "avt", "inzet", "ao"]
+ROL = ["b_ond", "b_ko", "b_verpl", "b_medov", "b_psy", "b_para", "b_pol", "b_ovj", "b_jusand", "b_and"]
+DUUR = ["d_week", "d_maand", "d_6m", "d_jaar", "d_5j", "d_lang", "d_onb"]
+C849 = {  # category title -> (split, leaves)
+    "Totaal": ("total", None), "Niet beroepsmatig totaal": ("top", ["nb"]), "Beroepsmatig totaal": ("top", ["prof"]),
+    "Rol/functie onbekend": ("top", ["unk"]), "Niet van toepassing": ("top", ["nb"]), "Onbekend": ("top", ["unk"]),
+    "Beroep: onderwijs: totaal": ("rol", ["b_ond"]), "Beroep: kinderopvang: totaal": ("rol", ["b_ko"]),
+    "Beroep: medisch totaal": ("rol", ["b_verpl", "b_medov"]), "Beroep: medisch: verpleegkundige": ("rol", ["b_verpl"]),
+    "Beroep: psychologen e.a.: totaal": ("rol", ["b_psy"]), "Beroep: paramedisch: totaal": ("rol", ["b_para"]),
+    "Beroep: justitie: totaal": ("rol", ["b_pol", "b_ovj", "b_jusand"]), "Beroep: justitie: politieagent": ("rol", ["b_pol"]),
+    "Beroep: justitie: officier van justitie": ("rol", ["b_ovj"]), "Beroep: justitie: anders": ("rol", ["b_jusand"]),
+    "Beroepsmatig: anders": ("rol", ["b_and"]),
+    "Gezondheidszorg: totaal": ("org", ["prev", "ha", "gzov"]), "Gezondheidszorg: preventieve basisvoorzieningen": ("org", ["prev"]),
+    "Gezondheidszorg: huisarts": ("org", ["ha"]), "Gezondheidszorg: overig": ("org", ["gzov"]),
+    "Geestelijke gezondheidszorg: totaal": ("org", ["ggz"]), "Kinderopvang": ("org", ["ko"]), "Onderwijs: totaal": ("org", ["ond"]),
+    "Bureau Leerplicht": ("org", ["bl"]), "Jeugdzorg: totaal": ("org", ["jz"]), "Maatschappelijk werk: totaal": ("org", ["mw"]),
+    "Justitie en veiligheid: totaal": ("org", ["pol", "om", "recl", "jvand"]), "J en V: politie: totaal": ("org", ["pol"]),
+    "J en V: openbaar ministerie": ("org", ["om"]), "J en V: reclassering": ("org", ["recl"]), "J en V: anders": ("org", ["jvand"]),
+    "Anders: Veilig Thuis: andere regio": ("org", ["avt"]), "Anders: VT: inzet regionaal maatwerk": ("org", ["inzet"]),
+    "Andere organisatie: anders": ("org", ["ao"]),
+    "Duur geweld: niet langer dan 1 week": ("duur", ["d_week"]), "Duur geweld: > 1 week, < 1 maand": ("duur", ["d_maand"]),
+    "Duur geweld: > 1 maand, < 6 maanden": ("duur", ["d_6m"]), "Duur geweld: > 6 maanden, < 1 jaar": ("duur", ["d_jaar"]),
+    "Duur geweld: > 1 jaar,< 5 jaar": ("duur", ["d_5j"]), "Duur geweld: langer dan 5 jaar": ("duur", ["d_lang"]),
+    "Duur geweld: onbekend": ("duur", ["d_onb"]),
+}
+# national shares (of the parent) the series start from; real figures move them where known
+NAT849 = {
+    "A": {"top": {"nb": 0.44, "prof": 0.548, "unk": 0.012},
+          "org": {"prev": 0.034, "ha": 0.040, "gzov": 0.076, "ggz": 0.083, "ko": 0.022, "ond": 0.156, "bl": 0.003,
+                  "jz": 0.134, "mw": 0.119, "pol": 0.065, "om": 0.022, "recl": 0.018, "jvand": 0.022, "avt": 0.027,
+                  "inzet": 0.001, "ao": 0.178},
+          "rol": {"b_ond": 0.16, "b_ko": 0.03, "b_verpl": 0.026, "b_medov": 0.12, "b_psy": 0.06, "b_para": 0.02,
+                  "b_pol": 0.07, "b_ovj": 0.01, "b_jusand": 0.04, "b_and": 0.464},
+          "duur": {"d_week": 0.31, "d_maand": 0.08, "d_6m": 0.10, "d_jaar": 0.06, "d_5j": 0.15, "d_lang": 0.08, "d_onb": 0.22}},
+    "M": {"top": {"nb": 0.085, "prof": 0.91, "unk": 0.005},
+          "org": {"prev": 0.011, "ha": 0.010, "gzov": 0.067, "ggz": 0.019, "ko": 0.006, "ond": 0.045, "bl": 0.0013,
+                  "jz": 0.023, "mw": 0.026, "pol": 0.700, "om": 0.011, "recl": 0.016, "jvand": 0.011, "avt": 0.007,
+                  "inzet": 0.001, "ao": 0.046},
+          "rol": {"b_ond": 0.05, "b_ko": 0.006, "b_verpl": 0.016, "b_medov": 0.06, "b_psy": 0.02, "b_para": 0.01,
+                  "b_pol": 0.70, "b_ovj": 0.01, "b_jusand": 0.03, "b_and": 0.098},
+          "duur": {"d_week": 0.52, "d_maand": 0.07, "d_6m": 0.07, "d_jaar": 0.04, "d_5j": 0.10, "d_lang": 0.03, "d_onb": 0.17}},
+}
+T2023 = TI["2023HJ01"]
+# catalogue groups of adviesvragers (real national shares 2020-2022) as leaves
+GROUP_LEAVES = {
+    "Preventieve basisvoorzieningen": ("org", ["prev"]), "Huisarts": ("org", ["ha"]), "Overig gezondheidszorg": ("org", ["gzov"]),
+    "GGZ": ("org", ["ggz"]), "Kinderopvang": ("org", ["ko"]), "Onderwijs": ("org", ["ond"]), "Jeugdhulp/zorg": ("org", ["jz"]),
+    "Politie": ("org", ["pol"]), "Justitie en veiligheid, exclusief politie": ("org", ["om", "recl", "jvand"]),
+    "Maatschappelijk werk": ("org", ["mw"]), "Beroepsmatig overig": ("org", ["avt", "inzet", "ao"]),
+    "Burger": ("top", ["nb"]), "Onbekend": ("top", ["unk"]),
+}
+TAX = ["acute", "struct", "beide", "geen", "t_onb"]
+BEO = ["vervolg", "overdracht", "b_geen", "inzet", "nognniet"]
+C852_TAX = {"Totaal": None, "Acute onveiligheid": ["acute"], "Structurele onveiligheid": ["struct"],
+            "Acute en structurele onveiligheid": ["beide"], "Geen acute of structurele onveiligheid": ["geen"], "Onbekend": ["t_onb"]}
+C852_BEO = {"Totaal": None, "Vervolgstappen beleggen bij Veilig Thuis": ["vervolg"], "Overdracht": ["overdracht"],
+            "Geen vervolgstappen nodig": ["b_geen"], "Inzet regionaal maatwerk Veilig Thuis": ["inzet"], "Nog niet beoordeeld": ["nognniet"]}
+EB = ["eerste", "h_meer", "h_een", "v_tijdens", "v_na", "v_mon", "niet"]
+M361 = {  # measure index (1-10) -> leaves
+    1: EB, 2: ["eerste"], 3: ["h_meer", "h_een"], 4: ["h_meer"], 5: ["h_een"], 6: ["v_tijdens", "v_na", "v_mon"],
+    7: ["v_tijdens"], 8: ["v_na"], 9: ["v_mon"], 10: ["niet"],
+}
+
+
+def idx(leaves: list[str], chosen) -> list[int]:
+    return [leaves.index(x) for x in chosen]
+
+
+class Build:
+    """Every float series per gemeente and half year; region rows are sums of these."""
+
+    def __init__(self):
+        self.dr = solve_drenthe(494_000)
+        self.pop = Population(self.dr["pop"])
+        self.cons_total = {"A": [], "M": []}
+        self.seed_counts = {}
+
+    # -- totals (84847NED and the Totaal of every Veilig Thuis table) ----------------------
+    def totals(self):
+        nl21 = self.pop.at(2021).sum()
+        eff_a = regional_effects(0.13)
+        eff_m = {k: v ** 0.6 * math.exp(rng.normal(0, 0.10)) for k, v in eff_a.items()}
+        eff_m["VT27"] = math.sqrt(eff_m["VT16"] * eff_m["VT26"])
+        dr_a = seed("adviezen_per_10k", "Drenthe") / (NAT_A[T2021] / nl21 * 1e4)
+        dr_m = seed("meldingen_per_10k", "Drenthe") / (NAT_M[T2021] / nl21 * 1e4)
+        for eff, dr in ((eff_a, dr_a), (eff_m, dr_m)):
+            for k in eff:  # Drenthe gets few adviesvragen and meldingen per inhabitant (a seed statement)
+                eff[k] = max(eff[k], dr * 1.07)
+            eff[DR] = dr
+        self.eff_m = eff_m
+        X = {"A": counts(self.pop, NAT_A, eff_a)[..., None], "M": counts(self.pop, NAT_M, eff_m)[..., None]}
+        zw_m = float(X["M"][GEO.members(ZW, 2021), T2021].sum())
+        self.zw = solve_zw(zw_m)
+        c = self.cons_total
+        for what, block in (("A", "adviezen"), ("M", "meldingen")):
+            for p, v in REAL["national_halfyear"][block].items():
+                c[what].append(point("NL01", p, [0], v, label=f"NL {p} {block}"))
+            for p, v in REAL["national_halfyear_2025"][block].items():
+                c[what].append(point("NL01", p, [0], v, label=f"NL {p} {block}"))
+            for p, v in REAL["national_year"][block].items():
+                c[what].append(point("NL01", p, [0], v, label=f"NL {p} {block}"))
+        for key, vals in REAL["meldingen_2020_regional"]["values"].items():
+            for p, v in vals.items():
+                c["M"].append(point(key, p, [0], v, label=f"{key} {p} meldingen (84852NED)"))
+        for row in real_rows("r84849"):
+            title, key, p, a, m = row
+            if title != "Totaal":
+                continue
+            for what, v in (("A", a), ("M", m)):
+                if isinstance(v, (int, float)):
+                    c[what].append(point(key, p, [0], v, label=f"{key} {p} {what} (84849NED)"))
+        for row in real_rows("r84852"):
+            tax, beo, key, p, v = row
+            if tax == "Totaal" and beo == "Totaal":
+                c["M"].append(point(key, p, [0], v, label=f"{key} {p} M (84852NED)"))
+        for key, p, vals in real_rows("r85361"):
+            if vals.get(1) is not None:
+                c["M"].append(point(key, p, [0], vals[1], label=f"{key} {p} M (85361NED)"))
+                continue
+            lo, hi = 0.0, 1e9
+            for i in range(2, 11):  # CBS's percentages bound the total
+                n, pct = vals.get(i), vals.get(i + 10)
+                if n is not None and pct is not None and pct >= 5:
+                    lo, hi = max(lo, (n - 2.0) / (pct + 0.05) * 100), min(hi, (n + 2.0) / (pct - 0.05) * 100)
+            if lo < hi and hi < 1e9:
+                c["M"].append(interval(key, p, [0], lo + 0.2 * (hi - lo), hi - 0.2 * (hi - lo), label=f"{key} {p} M (85361NED %)"))
+        for key, p, a, m in real_rows("r84851_totals"):
+            c["A"].append(point(key, p, [0], a, label=f"{key} {p} A (84851NED)"))
+            c["M"].append(point(key, p, [0], m, label=f"{key} {p} M (84851NED)"))
+        c["A"].append(point(DR, "2021HJ01", [0], self.dr["A"], label="Drenthe seed A"))
+        c["M"].append(point(DR, "2021HJ01", [0], self.dr["M"], label="Drenthe seed M"))
+        c["M"].append(point(ZW, "2021HJ01", [0], self.zw["M"], label="ZW seed M"))
+        # 84852NED shows Gelderland (PV) 2023 as exactly its three VT-regio's; Mook en Middelaar
+        # (Limburg, in VT Gelderland-Zuid) must then have (almost) no meldingen that year
+        mook = key_of("Mook en Middelaar", 2023)
+        c["M"].append(Con(np.array([GEO.gi[mook]]), periods_of("2023JJ00"), [0], 0.0, 2.0, label="Mook en Middelaar 2023"))
+        for what in ("A", "M"):
+            anchor(X[what], c[what])
+            UNMET.extend(fit(X[what], c[what], what=f"totaal {what}"))
+        self.A, self.M = X["A"][..., 0], X["M"][..., 0]
+        # 84852NED: Drenthe's 2021HJ01 total as that table rounds it; Groningen absorbs the difference
+        self.M852 = self.M.copy()
+        dr, gr = GEO.members(DR, 2021), GEO.members("VT08", 2021)
+        s_dr, s_gr = self.M[dr, T2021].sum(), self.M[gr, T2021].sum()
+        new = s_dr * self.dr["M2"] / self.dr["M"]
+        self.M852[dr, T2021] *= new / s_dr
+        self.M852[gr, T2021] *= (s_gr - (new - s_dr)) / s_gr
+
+    # -- 84849NED ------------------------------------------------------------------------
+    def kenmerken(self):
+        self.k849 = {}
+        nl_groups = REAL["adviesvragers_organisatie_pct"]
+        for what, total in (("A", self.A), ("M", self.M)):
+            nat = NAT849[what]
+            cons = {"top": [], "org": [], "rol": [], "duur": []}
+            leaves = {"top": TOP, "org": ORG, "rol": ROL, "duur": DUUR}
+            col = 3 if what == "A" else 4
+            for rows in (real_rows("r84849"), real_rows("r84848")):
+                for row in rows:
+                    title, key, p, v = row[0], row[1], row[2], row[col]
+                    split, lv = C849[title]
+                    if split == "total" or v == "?":
+                        continue
+                    lo_hi = (0.3, 7.4) if v is None else (v - TOL, v + TOL)
+                    cons[split].append(Con(GEO.members(key, int(p[:4])), periods_of(p), idx(leaves[split], lv), *lo_hi,
+                                           label=f"{key} {p} {title} {what}"))
+            # seeds and the real national shares of adviesvragers (2020-2022)
+            if what == "A":
+                for p, shares_ in nl_groups.items():
+                    if p in ("source", "status"):
+                        continue
+                    a_nl = REAL["national_halfyear"]["adviezen"][p]
+                    for label, (split, lv, v) in self._group_counts(a_nl, shares_, p).items():
+                        cons[split].append(point("NL01", p, idx(leaves[split], lv), v, label=f"NL {p} {label}"))
+                d = self.dr
+                cons["top"].append(point(DR, "2021HJ01", [0], d["nb_a"], label="DR nb A"))
+                ov = split5(d["overig"], [0.1, 0.01, 0.89])
+                for leaf, v in zip(["avt", "inzet", "ao"], ov):
+                    cons["org"].append(point(DR, "2021HJ01", idx(ORG, [leaf]), v, label=f"DR {leaf} A"))
+                for leaf, v in (("ko", 20), ("ha", 30), ("mw", 100)):
+                    cons["org"].append(point(DR, "2021HJ01", idx(ORG, [leaf]), v, label=f"DR {leaf} A (statement)"))
+            else:
+                d = self.dr
+                nl_m = REAL["national_halfyear"]["meldingen"]["2021HJ01"]
+                pol = window(nl_m, seed("melders_politie_pct", "Nederland"))
+                cons["org"].append(point("NL01", "2021HJ01", idx(ORG, ["pol"]), pol[len(pol) // 2], label="NL pol M"))
+                cons["org"].append(point(DR, "2021HJ01", idx(ORG, ["pol"]), d["pol"], label="DR pol M"))
+                for leaf, v in (("ko", 5), ("ha", 5), ("mw", 10)):
+                    cons["org"].append(point(DR, "2021HJ01", idx(ORG, [leaf]), v, label=f"DR {leaf} M (statement)"))
+                cons["top"].append(point(DR, "2021HJ01", [0], d["nb_m"], label="DR nb M"))
+                cons["duur"].append(point(ZW, "2021HJ01", [0], self.zw["week"], label="ZW week"))
+                cons["duur"].append(point(ZW, "2021HJ01", [5], self.zw["l5"], label="ZW >5 jaar"))
+            out = {}
+            fixed = {}
+            if what == "M":  # Drenthe: kinderopvang, huisarts and maatschappelijk werk melden weinig
+                fixed = {(DR, "ko"): 0.45, (DR, "ha"): 0.4, (DR, "mw"): 0.45}
+            else:
+                fixed = {(DR, "ko"): 1.25, (DR, "ha"): 1.3, (DR, "mw"): 1.3}
+            for split in ("top", "org", "rol", "duur"):
+                natp = {k: np.full(T, v) for k, v in nat[split].items()}
+                if split == "org":  # from 2023 maatschappelijk werk is not published apart (in 'anders')
+                    natp["ao"] = natp["ao"] + np.where(np.arange(T) >= T2023, natp["mw"], 0)
+                    natp["mw"] = np.where(np.arange(T) >= T2023, 1e-9, natp["mw"])
+                if split == "top" and what == "A":
+                    natp["nb"] = path({"2019HJ01": 0.43, "2020HJ01": 0.429, "2021HJ01": 0.448, "2022HJ01": 0.428,
+                                       "2023HJ01": 0.441, "2025HJ01": 0.4416})
+                quiet = {ZW: 0.3, DR: 0.3} if split in ("duur",) else None
+                lv, S, _ = shares(natp, {k: 0.12 for k in natp} | ({"nb": 0.12} if split == "top" else {}),
+                                  fixed_eff=fixed if split == "org" else None, quiet=quiet)
+                parent = total if split in ("top", "duur") else out["top"][..., 1]
+                X = S * parent[..., None]
+                anchor(X, cons[split], parent=parent, rounds=8)
+                UNMET.extend(fit(X, cons[split], parent=parent, what=f"84849 {what} {split}"))
+                out[split] = X
+            self.k849[what] = out
+
+    def _group_counts(self, total: int, shares_: dict, period: str) -> dict:
+        """Counts per catalogue group that show the real national shares, leaves in multiples of 5;
+        Bureau Leerplicht (in no group) takes what is left."""
+        choice = {}
+        for label, pct in shares_.items():
+            choice[label] = window(total, float(pct))
+        target = total - round(0.002 * total)
+        pick = {k: v[len(v) // 2] for k, v in choice.items()}
+        for _ in range(200):  # move picks within their windows towards the target sum
+            diff = sum(pick.values()) - target
+            if abs(diff) < U:
+                break
+            step = -U if diff > 0 else U
+            for k, opts in choice.items():
+                i = opts.index(pick[k])
+                j = i + (1 if step > 0 else -1)
+                if 0 <= j < len(opts):
+                    pick[k] = opts[j]
+                    break
+        out = {}
+        for label, v in pick.items():
+            split, lv = GROUP_LEAVES[label]
+            parts = split5(v, [NAT849["A"][split][x] for x in lv]) if len(lv) > 1 else [v]
+            for leaf, part in zip(lv, parts):
+                out[f"{label}:{leaf}"] = (split, [leaf], part)
+            MARKS.values.append({"indicator": "adviesvragers_type_pct", "region_key": "NL01", "period": period,
+                                 "category": label, "tables": ["84849NED"]})
+        return out
+
+    # -- 84852NED ------------------------------------------------------------------------
+    def veiligheid(self):
+        cons = {"tax": [], "beo": []}
+        for tax, beo, key, p, v in real_rows("r84852"):
+            if tax == "Totaal" and beo == "Totaal":
+                continue
+            if tax != "Totaal" and beo != "Totaal":
+                continue  # no joint cells in the references
+            split, lv = ("tax", C852_TAX[tax]) if tax != "Totaal" else ("beo", C852_BEO[beo])
+            leaves = TAX if split == "tax" else BEO
+            lo_hi = (0.3, 7.4) if v is None else (v - TOL, v + TOL)
+            cons[split].append(Con(GEO.members(key, int(p[:4])), periods_of(p), idx(leaves, lv), *lo_hi, label=f"{key} {p} {tax}/{beo}"))
+        # seeds: acute + structural + both, per leaf in multiples of 5
+        nl_m = REAL["national_halfyear"]["meldingen"]["2021HJ01"]
+        nl = window(nl_m, seed("meldingen_acuut_structureel_pct", "Nederland"))
+        for key, total in (("NL01", nl[len(nl) // 2]), (ZW, self.zw["acuut"]), (DR, self.dr["acuut"])):
+            for leaf, v in zip(["acute", "struct", "beide"], split5(total, [0.10, 0.80, 0.10])):
+                cons["tax"].append(point(key, "2021HJ01", idx(TAX, [leaf]), v, label=f"{key} seed {leaf}"))
+        # acute/structural share: nationally up to 2020HJ02, then down; ZW high, Drenthe low
+        rise = path({"2019HJ01": 0.410, "2019HJ02": 0.418, "2020HJ01": 0.432, "2020HJ02": 0.441, "2021HJ01": 0.428,
+                     "2022HJ01": 0.405, "2023HJ01": 0.385, "2025HJ01": 0.37})
+        natt = {"acute": rise * 0.10, "struct": rise * 0.80, "beide": rise * 0.10, "geen": (1 - rise) * 0.93,
+                "t_onb": (1 - rise) * 0.07}
+        eff = {}
+        for leaf in ("acute", "struct", "beide"):
+            eff[(ZW, leaf)] = 55.6 / 42.8
+            eff[(DR, leaf)] = 23.9 / 42.8
+        lv, S, effs = shares(natt, {"acute": 0.12, "struct": 0.12, "beide": 0.12, "geen": 0.05, "t_onb": 0.3},
+                             fixed_eff=eff, quiet={ZW: 0.15, DR: 0.15}, noise=0.03)
+        X = S * self.M852[..., None]
+        anchor(X, cons["tax"], parent=self.M852, rounds=8)
+        UNMET.extend(fit(X, cons["tax"], parent=self.M852, what="84852 taxatie"))
+        natb = {"vervolg": 0.45, "overdracht": 0.36, "b_geen": 0.10, "inzet": 0.05, "nognniet": 0.04}
+        lv, S, _ = shares(natb, {k: 0.3 for k in natb}, fixed_eff={(DR, "overdracht"): 1.9, (DR, "vervolg"): 0.55})
+        B = S * self.M852[..., None]
+        anchor(B, cons["beo"], parent=self.M852, rounds=8)
+        UNMET.extend(fit(B, cons["beo"], parent=self.M852, what="84852 beoordeling"))
+        self.tax, self.beo = X, B
+
+    # -- 84851NED: aard (more than one form per melding: no partition) --------------------
+    def aard(self):
+        ratio = {"cas": 0.785, "ond": 0.075, "vw": 0.066}
+        self.k851 = {"A": self.A, "M": self.M}
+        for m, r in ratio.items():
+            eff = regional_effects(0.06)
+            self.k851[m] = self.M * r * vt_matrix(eff) * np.exp(rng.normal(0, 0.03, self.M.shape))
+        nat = {"A": {"km": 0.52, "gto": 0.03, "pg": 0.18, "oud": 0.035, "hgo": 0.05, "ap": 0.30, "geen": 0.004, "onb": 0.012, "mh": 0.004},
+               "M": {"km": 0.53, "gto": 0.06, "pg": 0.37, "oud": 0.02, "hgo": 0.09, "ap": 0.21, "geen": 0.002, "onb": 0.006, "mh": 0.004}}
+        self.aard_frac = {}
+        for m in ("A", "M", "cas", "ond", "vw"):
+            base = nat["A" if m == "A" else "M"]
+            fr = {}
+            for c, v in base.items():
+                eff = regional_effects(0.10)
+                fr[c] = np.minimum(0.95, v * vt_matrix(eff) * np.exp(rng.normal(0, 0.04, self.M.shape)))
+            self.aard_frac[m] = fr
+
+    # -- 84855NED: overdracht (a case can go to more than one organisation) ----------------
+    def overdracht(self):
+        eff = regional_effects(0.06)
+        self.cas55 = (self.M * 0.93 * vt_matrix(eff) * np.exp(rng.normal(0, 0.03, self.M.shape)))[..., None]
+        zw_total = float(self.cas55[GEO.members(ZW, 2021), T2021].sum())
+        opts = [(t, k) for k in (5, 10, 15) for t in range(100, 3000, U) if safe(k / t * 100, seed("overdracht_rvdk_pct", "Zaanstreek-Waterland"))]
+        t_zw, k_zw = min(opts, key=lambda o: abs(o[0] - zw_total))
+        UNMET.extend(fit(self.cas55, [point(ZW, "2021HJ01", [0], t_zw, label="ZW 84855 totaal")], what="84855 totaal"))
+        orgs = ["geen", "lokaal", "regulier", "politie", "om", "rvdk", "gi", "vo", "andere"]
+        nat = {"geen": 0.30, "lokaal": 0.38, "regulier": 0.22, "politie": 0.09, "om": 0.012, "rvdk": 0.021, "gi": 0.05, "vo": 0.02, "andere": 0.10}
+        effs = {o: regional_effects(0.25) for o in orgs}
+        effs["rvdk"][ZW] = 0.33
+        effs["om"][ZW] = 0.02
+        self.org55 = np.stack([self.cas55[..., 0] * np.minimum(0.9, nat[o] * vt_matrix(effs[o]) * np.exp(rng.normal(0, 0.05, self.M.shape)))
+                               for o in orgs], axis=-1)
+        UNMET.extend(fit(self.org55, [point(ZW, "2021HJ01", [orgs.index("rvdk")], k_zw, label="ZW rvdk")], what="84855 rvdk"))
+        self.ac55 = self.cas55[..., 0] * 0.47 * vt_matrix(regional_effects(0.08))
+        q = {"om": 0.85, "politie": 0.75, "rvdk": 0.7, "gi": 0.7}
+        self.acorg55 = np.stack([self.org55[..., i] * q.get(o, 0.45) for i, o in enumerate(orgs)], axis=-1)
+        UNMET.extend(fit(self.acorg55, [Con(GEO.members(ZW, 2021), [T2021], [orgs.index("om")], 0.0, 1.5, label="ZW OM acuut")],
+                         what="84855 OM acuut"))
+        self.orgs55 = orgs
+
+    # -- 85361NED --------------------------------------------------------------------------
+    def betrokkenheid(self):
+        cons = []
+        for key, p, vals in real_rows("r85361"):
+            for i in range(2, 11):
+                v = vals.get(i, "missing")
+                if v == "missing":
+                    continue
+                lo_hi = (0.3, 7.4) if v is None else (v - TOL, v + TOL)
+                cons.append(Con(GEO.members(key, int(p[:4])), periods_of(p), idx(EB, M361[i]), *lo_hi, label=f"{key} {p} m{i}"))
+        nat = {"eerste": 0.325, "h_meer": 0.335, "h_een": 0.043, "v_tijdens": 0.13, "v_na": 0.10, "v_mon": 0.05, "niet": 0.017}
+        lv, S, _ = shares(nat, {k: 0.15 for k in nat})
+        X = S * self.M[..., None]
+        anchor(X, cons, parent=self.M, rounds=8)
+        UNMET.extend(fit(X, cons, parent=self.M, what="85361"))
+        self.eb = X
+
+    # -- 82975NED: jeugdbescherming (no VT rows) --------------------------------------------
+    def jeugdbescherming(self):
+        ots = REAL["ots_national"]
+        nat_ots = path({**ots["ots_gestart"], "2019HJ02": 4615, "2020HJ02": 4400, "2021HJ02": 3845, "2022HJ02": 3165,
+                        "2023HJ02": 3200, "2024HJ01": 3150, "2024HJ02": 3100, "2025HJ01": 3050})
+        nat_vots = path({"2019HJ01": 720, "2021HJ01": 700, "2022HJ01": 690, "2023HJ01": 675, "2025HJ01": 650})
+        nat_bvp = path({"2019HJ01": 2950, "2021HJ01": 3050, "2023HJ01": 3110, "2025HJ01": 3000})
+        nat_voogdij = path({"2019HJ01": 10500, "2022HJ01": 10375, "2023HJ01": 10360, "2025HJ01": 10250})
+        eff = regional_effects(0.18)
+        zw_rate = seed("ots_per_10k", "Zaanstreek-Waterland") / ((nat_ots[T2021] + nat_vots[T2021]) / self.pop.at(2021).sum() * 1e4)
+        eff[ZW] = zw_rate
+        self.j = {}
+        for name, nat, sd in (("ots", nat_ots, 0.0), ("vots", nat_vots, 0.1), ("bvp", nat_bvp, 0.1), ("voogdij", nat_voogdij, 0.1)):
+            e = {k: v * math.exp(rng.normal(0, sd)) for k, v in eff.items()} if sd else eff
+            if name == "vots":
+                e[ZW] = zw_rate
+            self.j[name] = counts(self.pop, nat, e, sd_gm=0.15)[..., None]
+        cons = {"ots": [], "vots": [], "bvp": [], "voogdij": []}
+        for p, v in ots["ots_gestart"].items():
+            cons["ots"].append(point("NL01", p, [0], v, label=f"NL OTS {p}"))
+        for p, v in ots.get("ots_gestart_year", {}).items():
+            cons["ots"].append(point("NL01", p, [0], v, label=f"NL OTS {p}"))
+        for p, v in ots.get("vots_gestart", {}).items():
+            cons["vots"].append(point("NL01", p, [0], v, label=f"NL VOTS {p}"))
+        for name, key, p, v in real_rows("r82975"):
+            w = 0.5 if (name == "voogdij" and p.endswith("JJ00")) else 1.0
+            lo_hi = (0.3, 7.4) if v is None else (v - TOL, v + TOL)
+            year = int(p[:4])
+            cons[name].append(Con(GEO.members(key, year), periods_of(p), [0], lo_hi[0], lo_hi[1], w=w, label=f"{key} {p} {name}"))
+        for name in cons:
+            anchor(self.j[name], cons[name])
+            UNMET.extend(fit(self.j[name], cons[name], what=f"82975 {name}"))
 
 
 # ---------------------------------------------------------------- CBS-shaped output
-def write_table(out: Path, table: str, df: pd.DataFrame, dims: list[str], measures: list[str]):
-    spec = table_specs()[table]
-    reg = {r.key: r for r in R.all_regions()}
-    dim_rows, key_of = {}, {}
+def period_keys(table: str) -> list[str]:
+    spec = SPECS[table]
+    if spec.get("yearly"):
+        return [f"{y}JJ00" for y in POP_YEARS]
+    out = []
+    for y in YEARS:
+        out += [f"{y}HJ01", f"{y}HJ02", f"{y}JJ00"]
+    return out + ["2025HJ01"]
+
+
+def period_title(table: str, p: str) -> str:
+    flag = PROVISIONAL.get(p, "")
+    if p.endswith("JJ00"):
+        return p[:4] + flag
+    h = p[-1]
+    if table == "82975NED":
+        return f"{p[:4]} {h}e halfjaar{flag}"
+    return f"{h}e halfjaar {p[:4]}{flag}"
+
+
+def level_regions(table: str, year: int) -> list[R.Region]:
+    levels = SPECS[table]["levels"]
+    return [r for lvl in levels for r in R.regions_at(lvl, f"{year}JJ00")]
+
+
+@lru_cache(maxsize=None)
+def membership(table: str, year: int):
+    regs = level_regions(table, year)
+    return regs, [GEO.members(r.key, year) for r in regs]
+
+
+def region_sums(members: list[np.ndarray], X: np.ndarray) -> np.ndarray:
+    """Per region the sum of its gemeenten's rows of ``X`` (G x K), in a fixed order (no BLAS)."""
+    return np.stack([X[m].sum(axis=0) for m in members])
+
+
+def region_order(regs: list[R.Region]) -> list[R.Region]:
+    lv = {l: i for i, l in enumerate(R.LEVELS)}
+    newest = {r.key: R.get(r.key) for r in regs}
+    return sorted({r.key: r for r in regs}.values(),
+                  key=lambda r: (lv[r.level], GEO.title(newest[r.key]) if r.level == "gemeente" else r.key))
+
+
+class Layout:
+    """The dimension and measure rows of one table (from tables.yaml)."""
+
+    def __init__(self, table: str):
+        self.table = table
+        self.spec = SPECS[table]
+        self.dims = [(d["key"], [str(c["key"]) for c in d["categories"]]) for d in self.spec.get("dimensions") or []]
+        self.measures = [m["key"] for m in self.spec["measures"]]
+        self.geo = (self.spec.get("geo") or {}).get("key", "RegioS")
+        self.width = (self.spec.get("geo") or {}).get("width", 6)
+
+    def combos(self) -> list[tuple]:
+        out = [()]
+        for _, keys in self.dims:
+            out = [c + (k,) for c in out for k in keys]
+        return out
+
+    def cat(self, dim_index: int, title: str) -> str:
+        return cat_key(self.table, self.dims[dim_index][0], title)
+
+
+def assemble(table: str, arrays: dict, *, year_mode=None, rounding=True, suppress=True, periods=None, by_year=False) -> pd.DataFrame:
+    """Rows for every region and period of the table: ``arrays[(combo, measure)]`` is a gemeente x
+    half-year float array (or x year for yearly tables); region = sum of its gemeenten."""
+    lay = Layout(table)
+    labels = list(arrays)
+    periods = periods or period_keys(table)
+    yearly = bool(SPECS[table].get("yearly"))
+    frames = []
+    stack = np.stack([arrays[k] for k in labels], axis=-1)  # G x T x K
+    for p in periods:
+        y = int(p[:4])
+        regs, M = membership(table, y)
+        if yearly or by_year:
+            vals = region_sums(M, stack[:, POP_YEARS.index(y), :])
+        else:
+            ts = periods_of(p)
+            part = stack[:, ts, :]
+            if len(ts) == 1:
+                vals = region_sums(M, part[:, 0, :])
+            else:
+                mean = np.array([1.0 if (year_mode or {}).get(m) != "mean" else 0.5 for (_c, m) in labels])
+                vals = region_sums(M, part[:, 0, :] + part[:, 1, :]) * mean[None, :]
+        if rounding:
+            vals = round5(vals)
+        df = pd.DataFrame(vals, columns=list(range(len(labels))))
+        df["region"] = [r.key for r in regs]
+        df["level"] = [r.level for r in regs]
+        df["period"] = p
+        frames.append(df)
+    wide = pd.concat(frames, ignore_index=True)
+    col = {lab: i for i, lab in enumerate(labels)}
+    rows = []
+    combos = list(dict.fromkeys(c for c, _ in labels))
+    for combo in combos:
+        part = pd.DataFrame({"region": wide["region"], "level": wide["level"], "period": wide["period"]})
+        for m in lay.measures:
+            part[m] = wide[col[(combo, m)]] if (combo, m) in col else np.nan
+        for (dk, _), ck in zip(lay.dims, combo):
+            part[dk] = ck
+        rows.append(part)
+    out = pd.concat(rows, ignore_index=True)
+    if suppress:
+        gm = out["level"].eq("gemeente")
+        for m in lay.measures:
+            out.loc[gm & out[m].eq(U), m] = np.nan
+    return out
+
+
+def write_table(out_dir: Path, table: str, df: pd.DataFrame, *, pct=None) -> tuple[int, pd.DataFrame]:
+    lay = Layout(table)
+    spec = SPECS[table]
+    has_time = not spec.get("per_year")
+    dims = [d for d, _ in lay.dims]
+    regs = region_order([R.get(k) for k in df["region"].unique()])
+    order_r = {r.key: i for i, r in enumerate(regs)}
+    periods = [p for p in (period_keys(table) if has_time else [])]
+    order_p = {p: i for i, p in enumerate(periods)}
+    cat_order = {d: {k: i for i, k in enumerate(keys)} for d, keys in lay.dims}
+    sort = df.assign(_r=df["region"].map(order_r), _p=df["period"].map(order_p) if has_time else 0,
+                     **{f"_{d}": df[d].map(cat_order[d]) for d in dims})
+    df = sort.sort_values([*(f"_{d}" for d in dims), "_r", "_p"], kind="stable").reset_index(drop=True)
+    data = pd.DataFrame({"ID": np.arange(len(df), dtype=np.int64)})
     for d in dims:
-        cats = spec["dimensions"][d]["categories"]
-        key_of[d] = {c["title"]: str(c["key"]) for c in cats}
-        dim_rows[d] = [{"Key": str(c["key"]), "Title": c["title"], "Description": "",
-                        "CategoryGroupID": c.get("group") or None} for c in cats]
-    regions_present = [r for r in R.all_regions() if r.key in set(df["region"])]
-    periods_present = sorted(set(df["period"]), key=lambda p: (p[:4], p[4:]))
-    dim_rows["RegioS"] = [{"Key": r.key.ljust(6), "Title": r.cbs_title, "Description": "",
-                           "CategoryGroupID": None} for r in regions_present]
-    dim_rows["Perioden"] = []
-    for p in periods_present:
-        flag = PROVISIONAL.get(p, "")
-        title = (p[:4] if p.endswith("JJ00") else f"{p[-1]}e halfjaar {p[:4]}") + flag
-        status = "Voorlopig" if flag else "Definitief"
-        dim_rows["Perioden"].append({"Key": p, "Title": title, "Description": "", "Status": status})
-    props, pos = [], 0
-    for d in dims:
-        props.append({"odata.type": "Cbs.OData.Dimension", "ID": pos, "Position": pos, "ParentID": None,
-                      "Type": "Dimension", "Key": d, "Title": spec["dimensions"][d]["title"], "Description": ""})
-        pos += 1
-    props.append({"odata.type": "Cbs.OData.GeoDimension", "ID": pos, "Position": pos, "ParentID": None,
-                  "Type": "GeoDimension", "Key": "RegioS", "Title": "Regio's", "Description": ""})
-    props.append({"odata.type": "Cbs.OData.TimeDimension", "ID": pos + 1, "Position": pos + 1, "ParentID": None,
-                  "Type": "TimeDimension", "Key": "Perioden", "Title": "Perioden", "Description": ""})
-    for j, m in enumerate(measures):
-        ms = spec["measures"][m]
-        props.append({"odata.type": "Cbs.OData.Topic", "ID": pos + 2 + j, "Position": pos + 2 + j, "ParentID": None,
-                      "Type": "Topic", "Key": m, "Title": ms["title"], "Description": "", "Datatype": "Long" if ms["unit"] == "aantal" else "Double",
-                      "Unit": ms["unit"], "Decimals": 0 if ms["unit"] == "aantal" else 1, "Default": "Impossible"})
-    groups = []
-    for d in dims:
-        for gid, gtitle in (spec["dimensions"][d].get("groups") or {}).items():
-            groups.append({"ID": int(gid), "DimensionKey": d, "Title": gtitle, "Description": "", "ParentID": None})
-    meta = {
-        "TableInfos": [{"ID": 1, "Identifier": table, "Title": spec["title"], "ShortTitle": spec["title"][:60],
-                        "Modified": "2025-10-15T02:00:00", "Language": "nl", "Catalog": "CBS", "Frequency": "Perhalfjaar",
-                        "Period": f"{periods_present[0]} - {periods_present[-1]}",
-                        "Summary": "OEFENDATA: synthetische oefentabel met de structuur van deze CBS-tabel.",
-                        "Description": "OEFENDATA (synthetisch) gemaakt door impactmonitor; niet voor beleid gebruiken. "
-                                       "Alleen de gepubliceerde voorbeeldcijfers en de landelijke cijfers uit het manifest zijn echt."}],
-        "DataProperties": props,
-        "CategoryGroups": groups,
-        **dim_rows,
-    }
-    data = pd.DataFrame()
-    for d in dims:
-        data[d] = df[d].map(key_of[d])
-    data["RegioS"] = df["region"].map(lambda k: reg[k].key.ljust(6))
-    data["Perioden"] = df["period"]
-    for m in measures:
+        data[d] = df[d].astype(str)
+    data[lay.geo] = df["region"].map(lambda k: k.ljust(lay.width))
+    if has_time:
+        data["Perioden"] = df["period"]
+    for m in lay.measures:
         data[m] = df[m].astype("float64")
-    order_r = {r.key.ljust(6): i for i, r in enumerate(regions_present)}
-    order_p = {p: i for i, p in enumerate(periods_present)}
-    sort_cols = [*dims, "RegioS", "Perioden"]
-    data = data.sort_values(sort_cols, key=lambda s: s.map(order_r) if s.name == "RegioS" else (s.map(order_p) if s.name == "Perioden" else s))
-    data.insert(0, "ID", range(len(data)))
-    data = data.reset_index(drop=True)
-    (out / f"{table}.meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
-    data.to_parquet(out / f"{table}.parquet", index=False, compression="zstd")
-    return len(data)
+    # metadata in the CBS OData v3 shape
+    props, pid = [], 0
+
+    def add(row):
+        nonlocal pid
+        row = {"odata.type": f"Cbs.OData.{row['Type']}", "ID": pid, "Position": pid, "ParentID": row.pop("ParentID", None), **row}
+        props.append(row)
+        pid += 1
+        return row["ID"]
+
+    for d in spec.get("dimensions") or []:
+        add({"Type": "Dimension", "Key": d["key"], "Title": d["title"], "Description": ""})
+    add({"Type": "GeoDimension", "Key": lay.geo, "Title": (spec.get("geo") or {}).get("title", "Regio's"), "Description": ""})
+    if has_time:
+        add({"Type": "TimeDimension", "Key": "Perioden", "Title": "Perioden", "Description": ""})
+    groups: dict[tuple, int] = {}
+    for m in spec["measures"]:
+        parent = None
+        path_ = tuple(m.get("group") or [])
+        for i in range(len(path_)):
+            key = path_[: i + 1]
+            if key not in groups:
+                groups[key] = add({"Type": "TopicGroup", "Key": "", "Title": key[-1], "Description": "", "ParentID": parent})
+            parent = groups[key]
+        add({"Type": "Topic", "Key": m["key"], "Title": m["title"], "Description": "", "ParentID": parent,
+             "Datatype": "Long" if m["unit"] == "aantal" else "Double", "Unit": m["unit"],
+             "Decimals": 0 if m["unit"] == "aantal" else 1, "Default": "Impossible"})
+    meta = {
+        "TableInfos": [{
+            "ID": 1, "Identifier": table, "Title": spec["title"], "ShortTitle": spec["title"][:60],
+            "Modified": "2025-10-24T02:00:00", "Language": "nl", "Catalog": "CBS",
+            "Frequency": "Perjaar" if (spec.get("yearly") or spec.get("per_year")) else "Perhalfjaar",
+            "Period": f"{periods[0]} - {periods[-1]}" if periods else str(spec.get("year", "")),
+            "Summary": "OEFENDATA: synthetische oefentabel in de structuur van deze CBS-tabel.",
+            "Description": "OEFENDATA gemaakt door impactmonitor (scripts/generate_oefendata.py); niet voor beleid "
+                           "gebruiken. Alleen de cellen die het manifest als echt markeert (real_cells) zijn "
+                           "gepubliceerde CBS-cijfers; al het andere is verzonnen.",
+        }],
+        "DataProperties": props,
+        "CategoryGroups": [],
+    }
+    for d in spec.get("dimensions") or []:
+        meta[d["key"]] = [{"Key": str(c["key"]), "Title": c["title"], "Description": "", "CategoryGroupID": None}
+                          for c in d["categories"]]
+    meta[lay.geo] = [{"Key": r.key.ljust(lay.width), "Title": GEO.title(R.get(r.key)), "Description": "",
+                      "CategoryGroupID": None} for r in regs]
+    if has_time:
+        meta["Perioden"] = [{"Key": p, "Title": period_title(table, p), "Description": "",
+                             "Status": "Voorlopig" if p in PROVISIONAL else "Definitief"} for p in periods]
+    (out_dir / f"{table}.meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+    data.to_parquet(out_dir / f"{table}.parquet", index=False, compression="zstd", compression_level=9)
+    return len(data), data
+
+
+# ---------------------------------------------------------------- tables from the model
+def leafsum(X, leaves_all, chosen):
+    return X[..., idx(leaves_all, chosen)].sum(-1)
+
+
+def tables_from(b: Build) -> dict[str, tuple[dict, dict]]:
+    """Per table: (arrays, options) for :func:`assemble`."""
+    out = {}
+    out["84847NED"] = ({((), "GestarteAdviezen_1"): b.A, ((), "OntvangenMeldingen_2"): b.M}, {})
+    # 84849NED
+    lay = Layout("84849NED")
+    arr = {}
+    titles = {str(c["key"]): c["title"] for c in SPECS["84849NED"]["dimensions"][0]["categories"]}
+    splits = {"top": TOP, "org": ORG, "rol": ROL, "duur": DUUR}
+    for what, mk in (("A", "GestarteAdviezen_1"), ("M", "OntvangenMeldingen_2")):
+        total = b.A if what == "A" else b.M
+        for ck in lay.dims[0][1]:
+            split, lv = C849[titles[ck]]
+            arr[((ck,), mk)] = total if split == "total" else leafsum(b.k849[what][split], splits[split], lv)
+    out["84849NED"] = (arr, {})
+    # 84851NED
+    lay = Layout("84851NED")
+    cats = dict(zip(lay.dims[0][1], [None, "km", "gto", "pg", "oud", "hgo", "ap", "geen", "onb", "mh"]))
+    arr = {}
+    for m, mk in zip(("A", "M", "cas", "ond", "vw"), lay.measures):
+        for ck, c in cats.items():
+            arr[((ck,), mk)] = b.k851[m] if c is None else b.k851[m] * b.aard_frac[m][c]
+    out["84851NED"] = (arr, {})
+    # 84852NED
+    lay = Layout("84852NED")
+    tax_leaf = dict(zip(lay.dims[0][1], [None, *range(5)]))
+    beo_leaf = dict(zip(lay.dims[1][1], [None, *range(5)]))
+    Msafe = np.where(b.M852 > 0, b.M852, 1)
+    arr = {}
+    for tk, ti in tax_leaf.items():
+        for bk, bi in beo_leaf.items():
+            if ti is None and bi is None:
+                v = b.M852
+            elif ti is None:
+                v = b.beo[..., bi]
+            elif bi is None:
+                v = b.tax[..., ti]
+            else:
+                v = b.tax[..., ti] * b.beo[..., bi] / Msafe
+            arr[((tk, bk), "OntvangenMeldingen_1")] = v
+    out["84852NED"] = (arr, {})
+    # 84855NED
+    lay = Layout("84855NED")
+    arr = {}
+    for i, ok in enumerate(lay.dims[0][1]):
+        tot = b.cas55[..., 0] if i == 0 else b.org55[..., i - 1]
+        ac = b.ac55 if i == 0 else b.acorg55[..., i - 1]
+        arr[((ok, lay.dims[1][1][0]), "CasussenMetOverdracht_1")] = tot
+        arr[((ok, lay.dims[1][1][1]), "CasussenMetOverdracht_1")] = ac
+    out["84855NED"] = (arr, {})
+    # 85361NED (counts; the relative measures follow from the rounded counts)
+    lay = Layout("85361NED")
+    arr = {((), lay.measures[i - 1]): leafsum(b.eb, EB, M361[i]) for i in range(1, 11)}
+    out["85361NED"] = (arr, {})
+    # 82975NED
+    lay = Layout("82975NED")
+    arr = {((), mk): b.j[n][..., 0] for n, mk in zip(("ots", "vots", "bvp", "voogdij"), lay.measures)}
+    out["82975NED"] = (arr, {"suppress": False, "year_mode": {"Voogdij_4": "mean"}})
+    return out
+
+
+def fix_ots_seed(df: pd.DataFrame, b: Build) -> None:
+    """ots_per_10k for Zaanstreek-Waterland 2021HJ01 sums rounded gemeente cells: make the sum show the seed."""
+    members = [g.key for g in R.members(ZW, "2021JJ00")]
+    pop = b.pop.region(ZW, 2021)
+    ok = [k for k in range(0, 400, U) if safe(k / pop * 1e4, seed("ots_per_10k", "Zaanstreek-Waterland"))]
+    rows = df[df["region"].isin(members) & df["period"].eq("2021HJ01")].index
+    cols = ["GestarteTrajecten_1", "GestarteTrajecten_2"]
+    now = int(df.loc[rows, cols].sum().sum())
+    target = min(ok, key=lambda k: abs(k - now))
+    step = U if target > now else -U
+    i = 0
+    while now != target:
+        r = rows[i % len(rows)]
+        if df.at[r, cols[0]] + step >= 0:
+            df.at[r, cols[0]] += step
+            now += step
+        i += 1
+
+
+def percentages_85361(df: pd.DataFrame) -> None:
+    lay = Layout("85361NED")
+    tot = df[lay.measures[0]]
+    for i in range(10):
+        n = df[lay.measures[i]]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            pct = np.where((tot > 0) & n.notna(), n / tot.where(tot > 0) * 100, np.nan)
+        df[lay.measures[i + 10]] = [r1(v) if not np.isnan(v) else np.nan for v in pct]
+
+
+# ---------------------------------------------------------------- real marks
+def real_cells() -> dict[str, list[tuple]]:
+    """(measure key, region, period, {dim: cat key}, value or None for '.') per table."""
+    out: dict[str, list] = {t: [] for t in SPECS}
+    nat = REAL["national_halfyear"]
+    for block, mks in (("adviezen", {"84847NED": "GestarteAdviezen_1", "84849NED": "GestarteAdviezen_1"}),
+                       ("meldingen", {"84847NED": "OntvangenMeldingen_2", "84849NED": "OntvangenMeldingen_2",
+                                      "84852NED": "OntvangenMeldingen_1"})):
+        for src in (nat[block], REAL["national_halfyear_2025"][block]):
+            for p, v in src.items():
+                for t, mk in mks.items():
+                    out[t].append((mk, "NL01", p, _totals(t), v))
+    for p, v in REAL["national_year"]["meldingen"].items():
+        tables = {"84852NED": "OntvangenMeldingen_1"} if p == "2020JJ00" else {"84847NED": "OntvangenMeldingen_2", "84849NED": "OntvangenMeldingen_2"}
+        for t, mk in tables.items():
+            out[t].append((mk, "NL01", p, _totals(t), v))
+    for p, v in REAL["national_year"]["adviezen"].items():
+        for t in ("84847NED", "84849NED"):
+            out[t].append(("GestarteAdviezen_1", "NL01", p, _totals(t), v))
+    for key, vals in REAL["meldingen_2020_regional"]["values"].items():
+        for p, v in vals.items():
+            out["84852NED"].append(("OntvangenMeldingen_1", key, p, _totals("84852NED"), v))
+    for rows in (real_rows("r84849"), real_rows("r84848")):
+        for title, key, p, a, m in rows:
+            cats = {"KenmerkenAdviezenMeldingen": cat_key("84849NED", "KenmerkenAdviezenMeldingen", title)}
+            for mk, v in (("GestarteAdviezen_1", a), ("OntvangenMeldingen_2", m)):
+                if v == "?":
+                    continue
+                out["84849NED"].append((mk, key, p, cats, v))
+                if title == "Totaal" and v is not None and key != "NL01":
+                    out["84847NED"].append((mk, key, p, {}, v))
+    for tax, beo, key, p, v in real_rows("r84852"):
+        cats = {"Veiligheidstaxatie": cat_key("84852NED", "Veiligheidstaxatie", tax),
+                "Veiligheidsbeoordeling": cat_key("84852NED", "Veiligheidsbeoordeling", beo)}
+        out["84852NED"].append(("OntvangenMeldingen_1", key, p, cats, v))
+    lay = Layout("85361NED")
+    for key, p, vals in real_rows("r85361"):
+        for i, v in vals.items():
+            out["85361NED"].append((lay.measures[i - 1], key, p, {}, v))
+    for key, p, a, m in real_rows("r84851_totals"):
+        cats = {"KenmerkenAdviezenMeldingenDiensten": "T001388"}
+        out["84851NED"] += [("GestarteAdviezen_1", key, p, cats, a), ("OntvangenMeldingen_2", key, p, cats, m)]
+    lay = Layout("82975NED")
+    names = dict(zip(("ots", "vots", "bvp", "voogdij"), lay.measures))
+    for p, v in {**REAL["ots_national"]["ots_gestart"], **REAL["ots_national"].get("ots_gestart_year", {})}.items():
+        out["82975NED"].append((names["ots"], "NL01", p, {}, v))
+    for p, v in REAL["ots_national"].get("vots_gestart", {}).items():
+        out["82975NED"].append((names["vots"], "NL01", p, {}, v))
+    for name, key, p, v in real_rows("r82975"):
+        out["82975NED"].append((names[name], key, p, {}, v))
+    tot = {"Geslacht": "T001038", "Leeftijd": "10000"}
+    for (key, year), v in REAL_POP.items():
+        if key == "NL01" and year not in VERIFIED_POP_NL:
+            continue
+        if key == "GM0757":
+            continue  # Boxtel's figure is from the wijken-en-buurten table
+        out["03759ned"].append(("BevolkingOp1Januari_1", key, f"{year}JJ00", tot, v))
+    for mk, v in REAL["kwb_boxtel_2021"].items():
+        if mk not in ("source", "status"):
+            out["85039NED"].append((mk, "GM0757", None, {}, v))
+    return out
+
+
+def _totals(table: str) -> dict:
+    return {d["key"]: str(d["categories"][0]["key"]) for d in SPECS[table].get("dimensions") or []}
+
+
+def apply_real(table: str, df: pd.DataFrame, cells: list[tuple]) -> list[str]:
+    """Write the real values (and '.') into the rows; every real cell must already round to its value
+    (the fit made it so) — a difference is reported, and the real value is what is kept."""
+    problems = []
+    lay = Layout(table)
+    keycols = [d for d, _ in lay.dims] + ["region"] + (["period"] if "period" in df and not SPECS[table].get("per_year") else [])
+    index = {tuple(r): i for i, r in zip(df.index, df[keycols].itertuples(index=False, name=None))}
+    for mk, key, p, cats, v in cells:
+        full = tuple([cats.get(d, _totals(table)[d]) for d, _ in lay.dims] + [key] + ([p] if "period" in keycols else []))
+        i = index.get(full)
+        if i is None:
+            problems.append(f"{table}: geen rij voor {full}")
+            continue
+        have = df.at[i, mk]
+        if v is None:
+            df.at[i, mk] = np.nan
+        else:
+            if not (abs(have - v) < 1e-9) and not mk.endswith(tuple(f"_{n}" for n in range(11, 21))):
+                problems.append(f"{table} {mk} {full}: model {have} vs echt {v}")
+            df.at[i, mk] = float(v)
+    return problems
+
+
+def mark_ids(table: str, data: pd.DataFrame, cells: list[tuple]) -> dict[str, list[int]]:
+    lay = Layout(table)
+    has_time = "Perioden" in data
+    keycols = [d for d, _ in lay.dims] + [lay.geo] + (["Perioden"] if has_time else [])
+    stripped = data[keycols].apply(lambda s: s.str.strip())
+    index = {tuple(r): i for i, r in zip(data["ID"], stripped.itertuples(index=False, name=None))}
+    out: dict[str, list[int]] = {}
+    for mk, key, p, cats, _v in cells:
+        full = tuple([cats.get(d, _totals(table)[d]) for d, _ in lay.dims] + [key] + ([p] if has_time else []))
+        if full in index:
+            out.setdefault(mk, []).append(int(index[full]))
+    return {m: sorted(set(v)) for m, v in sorted(out.items())}
+
+
+# ---------------------------------------------------------------- population and context
+def population_arrays(pop: Population) -> dict:
+    lay = Layout("03759ned")
+    sexes, ages = lay.dims[0][1], lay.dims[1][1]
+    P = pop.pop.astype(float)  # G x years
+    young = np.rint(P * pop.young[:, None])
+    old = np.rint(P * pop.old[:, None])
+    mid = P - young - old
+    parts = {ages[0]: P, ages[1]: young, ages[2]: mid, ages[3]: old}
+    nxt = np.concatenate([P[:, 1:], P[:, -1:] * (1 + pop.growth[:, None])], axis=1)
+    nxt = np.where(nxt > 0, nxt, P * (1 + pop.growth[:, None] / 2))
+    avg_ratio = np.where(P > 0, (P + nxt) / 2 / np.where(P > 0, P, 1), 0)
+    arr = {}
+    for ak, v in parts.items():
+        men = np.rint(v * pop.men[:, None])
+        for sk, sv in zip(sexes, (v, men, v - men)):
+            arr[((sk, ak), "BevolkingOp1Januari_1")] = sv
+            arr[((sk, ak), "GemiddeldeBevolking_2")] = np.rint(sv * avg_ratio)
+    return arr
+
+
+def dedupe_population(pop: Population) -> None:
+    """No two gemeenten (hence no two VT-regio's by chance) share a figure in a year: move one
+    inhabitant between two free gemeenten of the same provincie where values clash."""
+    pinned = {(k, y) for (k, y) in REAL_POP if k.startswith("GM")}
+    for yi, y in enumerate(POP_YEARS):
+        for _ in range(50):
+            v = pop.pop[:, yi]
+            alive = np.where(v > 0)[0]
+            vals, counts_ = np.unique(v[alive], return_counts=True)
+            dup = set(vals[counts_ > 1].tolist())
+            vt_vals = [pop.region(k.key, y) for k in R.regions_at("vt", f"{y}JJ00")]
+            if not dup and len(set(vt_vals)) == len(vt_vals):
+                break
+            for g in alive:
+                code = GEO.codes[g]
+                if v[g] in dup and (code, y) not in pinned:
+                    pv = R.get(code, f"{y}JJ00").provincie
+                    mates = [m for m in GEO.members(pv, y) if m != g and (GEO.codes[m], y) not in pinned and v[m] not in dup]
+                    if mates:
+                        m = max(mates, key=lambda i: v[i])
+                        pop.pop[g, yi] += 1
+                        pop.pop[m, yi] -= 1
+                        dup.discard(v[g] - 1)
+            if len(set(vt_vals)) != len(vt_vals):  # two VT-regio's alike: shift within their provincie
+                seen = {}
+                for r in R.regions_at("vt", f"{y}JJ00"):
+                    val = pop.region(r.key, y)
+                    if val in seen:
+                        mem = GEO.members(r.key, y)
+                        free = [m for m in mem if (GEO.codes[m], y) not in pinned]
+                        g = free[0]
+                        pv = R.get(GEO.codes[g], f"{y}JJ00").provincie
+                        out = [m for m in GEO.members(pv, y) if m not in mem and (GEO.codes[m], y) not in pinned]
+                        if out:
+                            pop.pop[g, yi] += 3
+                            pop.pop[out[0], yi] -= 3
+                    seen[val] = r.key
+
+
+def context_frame(table: str, pop: Population) -> pd.DataFrame:
+    """Kerncijfers wijken en buurten of one year: gemeente rows and Nederland."""
+    year = int(SPECS[table]["year"])
+    yi = POP_YEARS.index(year)
+    lay = Layout(table)
+    P = pop.pop[:, yi].astype(float)
+    local = np.random.default_rng(SEED + year)  # the same gemeente keeps its character over the years
+    base = np.random.default_rng(SEED + 1)
+    f015 = (pop.young * 0.83 + base.normal(0, 0.004, GEO.G)).clip(0.10, 0.24)
+    f1525 = base.normal(0.118, 0.012, GEO.G).clip(0.08, 0.2) + 0.03 * (P > 150_000)
+    hh_size = (base.normal(2.22, 0.12, GEO.G) - 0.25 * (P > 150_000)).clip(1.6, 2.8) * (1 - 0.003 * (year - 2021))
+    one = (base.normal(0.36, 0.05, GEO.G) + 0.14 * (P > 150_000)).clip(0.2, 0.62)
+    kids = (0.82 - one - base.normal(0.12, 0.02, GEO.G)).clip(0.18, 0.45)
+    low = (base.normal(6.8, 1.4, GEO.G) + 3.5 * (P > 150_000) - 0.15 * (year - 2021) + local.normal(0, 0.15, GEO.G)).clip(2.5, 16)
+    dens = P / pop.area
+    oad = (dens ** 0.92 * base.normal(1.35, 0.12, GEO.G) + 80).clip(60, 7000) * (1 + 0.002 * (year - 2021))
+    hh = np.rint(P / hh_size)
+    vals = {
+        "AantalInwoners_5": P, "k_0Tot15Jaar_8": np.rint(P * f015), "k_15Tot25Jaar_9": np.rint(P * f1525),
+        "k_65JaarOfOuder_12": np.rint(P * pop.old), "HuishoudensTotaal_28": hh, "Eenpersoonshuishoudens_29": np.rint(hh * one),
+        "HuishoudensMetKinderen_31": np.rint(hh * kids), "Bevolkingsdichtheid_33": np.rint(dens),
+        "Omgevingsadressendichtheid_106": np.rint(oad), "HuishoudensMetEenLaagInkomen_72": np.round(low, 1),
+    }
+    if year == 2021:  # Boxtel's real figures (85039NED)
+        g = GEO.gi["GM0757"]
+        for mk, v in REAL["kwb_boxtel_2021"].items():
+            if mk not in ("source", "status"):
+                vals[mk][g] = v
+    rows = []
+    alive = np.where(P > 0)[0]
+    for g in alive:
+        rows.append({"region": GEO.codes[g], "level": "gemeente", "period": None, **{m: float(vals[m][g]) for m in lay.measures}})
+    nl = {m: float(vals[m][alive].sum()) for m in ("AantalInwoners_5", "k_0Tot15Jaar_8", "k_15Tot25Jaar_9", "k_65JaarOfOuder_12",
+                                                   "HuishoudensTotaal_28", "Eenpersoonshuishoudens_29", "HuishoudensMetKinderen_31")}
+    nl["Bevolkingsdichtheid_33"] = float(round(P[alive].sum() / pop.area[alive].sum()))
+    nl["Omgevingsadressendichtheid_106"] = float(round(np.average(vals["Omgevingsadressendichtheid_106"][alive], weights=hh[alive])))
+    nl["HuishoudensMetEenLaagInkomen_72"] = float(round(np.average(low[alive], weights=hh[alive]), 1))
+    rows.insert(0, {"region": "NL01", "level": "land", "period": None, **nl})
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------- manifest and main
+REAL_TEXT = [
+    "Landelijke aantallen gestarte adviezen en ontvangen meldingen per halfjaar 2019-2022 (1e halfjaar) en 1e halfjaar 2025, en de jaartotalen 2020 en 2023",
+    "Landelijke verdeling van adviesvragers naar organisatie, 1e halfjaar 2020, 2021 en 2022 (als indicatorwaarden)",
+    "84852NED: meldingen per landsdeel en provincie 2020; Gelderland en zijn drie VT-regio's 2023 naar vervolg na de veiligheidsbeoordeling en acute onveiligheid",
+    "84849NED/84848NED: rijen van Nederland, Drenthe (VT) en Assen 2023, landsdelen en tien gemeenten 1e halfjaar 2025, verpleegkundigen 2023 en kinderopvang 1e halfjaar 2023",
+    "84851NED: totalen van Drenthe en Midden-Drenthe 2023",
+    "85361NED: Nederland, Amsterdam en Groningen 2023; vervolgmeldingen per landsdeel, provincie en enkele gemeenten 2023",
+    "82975NED: gestarte ondertoezichtstellingen Nederland (1e halfjaren 2019-2023, jaar 2022), voorlopige OTS; beëindigd volgens plan en voogdij per landsdeel en provincie",
+    "Bevolking op 1 januari: Nederland, Zuid-Nederland, Overijssel, Arnhem, Haarlem, Zwijndrecht (03759ned); Boxtel 2021 (85039NED)",
+    "Voorbeeldcijfers Zaanstreek-Waterland en Drenthe 1e halfjaar 2021 (Regioplan 2022, instrumenten 05 en 06), als indicatorwaarden",
+]
+SYNTHETIC_TEXT = [
+    "alle overige regio's, perioden, categorieën en gemeenten (verzonnen met een model: niveau per regio, landelijke trend, ruis)",
+    "de bevolking van de overige gemeenten en regio's, en alle contextkenmerken behalve Boxtel 2021",
+    "tabel 84855NED (indeling volgens onze aanname) en categorietitels gemarkeerd als 'assumed' in tables.yaml",
+    "Maatschappelijk werk: totaal (84849NED) staat vanaf 2023 niet apart ('.'): de echte landelijke cijfers 2023 laten er geen ruimte voor",
+]
+
+
+def seed_values() -> list[dict]:
+    out = []
+    cat = catalogue()
+    for f in SEEDS["figures"]:
+        key = "NL01" if f["region"] == "Nederland" else key_of(f["region"])
+        out.append({"indicator": f["indicator"], "region_key": key, "period": SEEDS["period"],
+                    "category": f.get("category") or "", "tables": list(cat[f["indicator"]].tables)})
+    return out
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default=str(DATA / "snapshot"))
+    ap.add_argument("--quiet", action="store_true", help="print nothing (no plausibility measures either)")
     args = ap.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    gen = Generator()
-    gen.population()
-    gen.totals()
-    gen.veiligheid()
-    gen.kenmerken()
-    gen.aard()
-    gen.overdracht()
-    gen.eerdere_betrokkenheid()
-    gen.ots()
-    derive_totals(gen)
-    rows = {}
-    for table in ("84847NED", "84849NED", "84851NED", "84852NED", "84855NED", "85361NED", "OTS_REGIO"):
-        full, dims, measures = aggregate(gen, table)
-        full = suppress(full, dims, measures)
-        if table == "85361NED":  # CBS's own relative column
-            tot = full[full["EerdereBetrokkenheidVeiligThuis"] == "Totaal"].set_index(["region", "period"])["OntvangenMeldingen_1"]
-            den = [tot.get((r, p), np.nan) for r, p in zip(full["region"], full["period"])]
-            full["OntvangenMeldingenRelatief_2"] = [r1(n / d * 100) if d and not np.isnan(n) else np.nan
-                                                    for n, d in zip(full["OntvangenMeldingen_1"], den)]
-            measures = measures + ["OntvangenMeldingenRelatief_2"]
-        rows[table] = write_table(out, table, full, dims, measures)
-    df, dims, measures = population_table(gen)
-    rows["03759ned"] = write_table(out, "03759ned", df, dims, measures)
-    df, dims, measures = context_table(gen)
-    rows["85039NED"] = write_table(out, "85039NED", df, dims, measures)
-    checksums = {}
-    for f in sorted(out.glob("*.parquet")) + sorted(out.glob("*.meta.json")):
-        checksums[f.name] = hashlib.sha256(f.read_bytes()).hexdigest()
+    b = Build()
+    b.totals()
+    b.kenmerken()
+    b.veiligheid()
+    b.aard()
+    b.overdracht()
+    b.betrokkenheid()
+    b.jeugdbescherming()
+    dedupe_population(b.pop)
+    reals = real_cells()
+    for old in out.glob("*"):  # the model is built: now replace the old snapshot
+        if old.suffix in (".parquet", ".json"):
+            old.unlink()
+    rows, real_ids, problems = {}, {}, []
+    for table, (arrays, opts) in tables_from(b).items():
+        df = assemble(table, arrays, **opts)
+        if table == "82975NED":
+            fix_ots_seed(df, b)
+        if table == "84849NED":  # not published apart from 2023 (see the manifest)
+            late = df["period"].str[:4].astype(int) >= 2023
+            df.loc[late & df["KenmerkenAdviezenMeldingen"].eq(cat_key("84849NED", "KenmerkenAdviezenMeldingen", "Maatschappelijk werk: totaal")),
+                   ["GestarteAdviezen_1", "OntvangenMeldingen_2"]] = np.nan
+        if table == "85361NED":
+            percentages_85361(df)
+        problems += apply_real(table, df, reals[table])
+        rows[table], data = write_table(out, table, df)
+        real_ids[table] = mark_ids(table, data, reals[table])
+    df = assemble("03759ned", population_arrays(b.pop), rounding=False, suppress=False)
+    problems += apply_real("03759ned", df, reals["03759ned"])
+    rows["03759ned"], data = write_table(out, "03759ned", df)
+    real_ids["03759ned"] = mark_ids("03759ned", data, reals["03759ned"])
+    for table in ("85039NED", "85318NED", "85618NED", "85984NED"):
+        df = context_frame(table, b.pop)
+        problems += apply_real(table, df, reals[table])
+        rows[table], data = write_table(out, table, df)
+        real_ids[table] = mark_ids(table, data, reals[table])
+    checksums = {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in sorted(out.glob("*.parquet")) + sorted(out.glob("*.meta.json"))}
     manifest = {
         "name": "oefendata",
         "synthetic": True,
-        "format_version": 1,
+        "format_version": 2,
         "generator": "scripts/generate_oefendata.py",
         "generator_version": GENERATOR_VERSION,
         "seed": SEED,
-        "created": "2025-10-15",
+        "created": "2025-10-24",
         "host": None,
-        "note": "OEFENDATA: synthetische oefencijfers met de structuur van de CBS-tabellen. Echt zijn alleen de "
-                "gepubliceerde voorbeeldcijfers (Zaanstreek-Waterland en Drenthe, 1e halfjaar 2021) en de "
-                "landelijke cijfers hieronder; al het andere is verzonnen. Niet gebruiken voor beleid.",
-        "real": [*gen.real_parts, "Voorbeeldcijfers Zaanstreek-Waterland en Drenthe 2021HJ01 (Regioplan 2022, instrumenten 05 en 06)"],
-        "synthetic_parts": ["alle overige regio's, perioden en categorieën", "gemeenten", "contextkenmerken (85039NED)",
-                            "ondertoezichtstellingen (OTS_REGIO)", "categorietitels gemarkeerd als 'assumed' in tables.yaml"],
+        "note": "OEFENDATA: verzonnen oefencijfers in de echte structuur van de CBS-tabellen (regiocodes, dimensies, "
+                "categorieën, onderwerpen). Echt zijn alleen de cellen en waarden die dit manifest als echt markeert "
+                "(real_cells, real_values: de gepubliceerde voorbeeldcijfers en de CBS-cijfers hieronder); al het andere "
+                "is verzonnen. Niet gebruiken voor beleid.",
+        "real": REAL_TEXT,
+        "synthetic_parts": SYNTHETIC_TEXT,
         "periods": {"first": HALVES[0], "last": HALVES[-1], "provisional": sorted(PROVISIONAL)},
-        "tables": {t: {"title": table_specs()[t]["title"], "rows": n} for t, n in rows.items()},
+        "tables": {t: {"title": SPECS[t]["title"], "rows": n} for t, n in rows.items()},
+        "real_cells": {t: ids for t, ids in real_ids.items() if ids},
+        "real_values": seed_values() + MARKS.values,
         "checksums": checksums,
     }
     tmp = out / "manifest.json.tmp"
     tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     os.replace(tmp, out / "manifest.json")
-    print(f"oefendata geschreven naar {out}: " + ", ".join(f"{t} ({n} rijen)" for t, n in rows.items()))
-    return 0
+    if not args.quiet:
+        print(f"oefendata geschreven naar {out}: " + ", ".join(f"{t} ({n} rijen)" for t, n in rows.items()))
+        for line in UNMET + problems:
+            print("LET OP:", line)
+        print_checks(out)
+    return 1 if (UNMET or problems) else 0
+
+
+def print_checks(out: Path) -> None:
+    """The plausibility measures of impactlib.oefendata_checks, on the snapshot just written."""
+    from impactlib import settings
+    from impactlib import oefendata_checks as checks
+
+    settings.configure(source="snapshot", snapshot=str(out))
+    s = checks.summary(location=str(out))
+    print("Plausibiliteit van de oefendata:")
+    print(f"- grootste uitschieter van één halfjaar (VT-regio's; {', '.join(checks.SPIKE_INDICATORS)}): {s['largest_spike']}")
+    print(f"- paren VT-regio's met dezelfde bevolking: {len(s['identical_population_pairs'])}")
+    print(f"- paren VT-regio's met dezelfde contextwaarde: {len(s['identical_context_pairs'])}")
+    print(f"- grootste afwijking van een totaal van de som van zijn delen: {s['largest_sum_deviation']}")
 
 
 if __name__ == "__main__":
