@@ -386,10 +386,17 @@ def dedupe_questions(found: list[str], *, similar: float = 0.8) -> list[str]:
     """Questions in order, each once: exact repeats and near-repeats (same words but a few) go."""
     import difflib
 
+    def same(a: str, b: str) -> bool:
+        if re.findall(r"\d+", a) != re.findall(r"\d+", b):
+            return False  # questions about different figures are different questions
+        words_a, words_b = set(_normal(a).split()), set(_normal(b).split())
+        if words_a ^ words_b and len(words_a ^ words_b) <= 2 and len(words_a | words_b) <= 4:
+            return False  # "Waarom A?" and "Waarom B?" differ in what they ask about
+        return difflib.SequenceMatcher(None, _normal(a), _normal(b)).ratio() >= similar
+
     out: list[str] = []
     for q in found:
-        n = _normal(q)
-        if any(difflib.SequenceMatcher(None, n, _normal(o)).ratio() >= similar for o in out):
+        if any(same(q, o) for o in out):
             continue
         out.append(q)
     return out
