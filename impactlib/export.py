@@ -280,7 +280,9 @@ def write_export(table: pd.DataFrame, path: str | Path, fmt: str | None = None, 
     fmt, paths = target_paths(path, fmt)
     if fmt == "xlsx":
         summary = summary_table(table, period)  # a wrong period fails before anything is written
-        writers = [lambda tmp: _write_xlsx(table, tmp, summary)]
+        table = table.copy(deep=False)
+        table.attrs = {**table.attrs, "summary_period": summary.attrs["period"]}
+        writers = [lambda tmp: _write_xlsx(table, tmp)]
     else:
         writers = [lambda tmp: _write_csv(table, tmp), lambda tmp: _write_sources_csv(table, tmp)]
     atomic_files(dict(zip(paths, writers)))
@@ -345,8 +347,8 @@ def _save_xlsx(tmp: Path, fill: Callable) -> None:
     tmp.write_bytes(buf.getvalue())
 
 
-def _write_xlsx(table: pd.DataFrame, tmp: Path, summary: pd.DataFrame | None = None) -> None:
-    _save_xlsx(tmp, lambda xl: _fill_xlsx(table, xl, summary))
+def _write_xlsx(table: pd.DataFrame, tmp: Path) -> None:
+    _save_xlsx(tmp, lambda xl: _fill_xlsx(table, xl))
 
 
 def _label_rows(sheet, lines: list[str]) -> None:
@@ -367,7 +369,7 @@ def _fill_xlsx(table: pd.DataFrame, xl, summary: pd.DataFrame | None = None) -> 
 
     sources = sources_table(table)
     head = header_lines(table)
-    summary = summary_table(table) if summary is None else summary
+    summary = summary_table(table, table.attrs.get("summary_period")) if summary is None else summary
     reg: Region = table.attrs["region"]
     when = summary["Periode"].iloc[0] if len(summary) else ""
     summary_head = head + [f"Samenvatting voor {reg.name}, {when}: elk cijfer naast Nederland, met rang, oordeel "

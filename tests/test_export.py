@@ -144,7 +144,7 @@ def test_csv_pair_reads_back_in_dutch_excel_style(zw, tmp_path):
 
 
 def test_failed_write_leaves_no_file_and_keeps_the_old_one(zw, tmp_path, monkeypatch):
-    def broken(table, tmp, *rest):
+    def broken(table, tmp):
         tmp.write_bytes(b"PK half a workbook")
         raise OSError(28, "No space left on device")
 
