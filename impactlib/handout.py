@@ -28,6 +28,7 @@ from pathlib import Path
 
 from . import steps
 from .compare import narrative
+from .compare.trends import PROVISIONAL_NOTE
 from .formatting import format_value
 from .errors import UserInputError
 from .params import Question, load_question
@@ -203,9 +204,10 @@ def _trend_text(comp) -> str:
 
 def _figure_row(ex, comp) -> FigureRow:
     national = ex.region.is_national
-    sentences = [s for s in comp.sentences[:1]]
+    # the period's provisional mark stands once above the table, not in every sentence
+    sentences = [_unmark(comp, s.replace(f" {PROVISIONAL_NOTE}.", ".")) for s in comp.sentences[:1]]  # about the period only
     if comp.trend is not None:
-        sentences.append(comp.trend.sentence)
+        sentences.append(_unmark(comp, comp.trend.sentence))
     return FigureRow(
         label=_label(comp), value=format_value(comp.row["value"], comp.unit),
         national=_national(comp),
@@ -213,6 +215,14 @@ def _figure_row(ex, comp) -> FigureRow:
         rank=comp.rank.text if comp.rank else "–", sentences=sentences,
         explanation="" if national else comp.verdict.explanation,
     )
+
+
+def _unmark(comp, text: str) -> str:
+    """Leave out "(voorlopig cijfer)" after the chosen period's own value: the handout says once
+    that the period is provisional (other provisional periods in a sentence keep their mark)."""
+    if not comp.period.is_provisional:
+        return text
+    return text.replace(f"{_value(comp)} {PROVISIONAL_NOTE}", _value(comp))
 
 
 def _versus(comp) -> str:
@@ -246,7 +256,7 @@ def _phases(ex, head, comps) -> dict[str, list[str]]:
         understand = [f"Het cijfer voor {label} in {where} ({value}) is {_versus(head)} landelijk ({national}). "
                       "Had u dit verwacht?"]
     if head.shape is not None:
-        understand.append(f"{head.shape.sentence} Wat verklaart dit verloop?")
+        understand.append(f"{_unmark(head, head.shape.sentence)} Wat verklaart dit verloop?")
     understand += [f"Hoe komt het dat {_lower(_label(c))} {c.verdict.direction} ligt dan landelijk "
                    f"({_value(c)} tegen {_national(c)})?" for c in different[:2]]
     understand.append("Zijn er groepen (leeftijd, soort geweld, gemeente of wijk) voor wie het beeld anders is?")
@@ -254,8 +264,8 @@ def _phases(ex, head, comps) -> dict[str, list[str]]:
 
     value_q = []
     if head.trend is not None:
-        value_q.append(f"{head.trend.sentence} Is dat de ontwikkeling die u met de aanpak en de regiovisie voor ogen had?")
-    value_q += [f"{c.trend.sentence} Bent u daar tevreden over?" for c in others if c.trend is not None
+        value_q.append(f"{_unmark(head, head.trend.sentence)} Is dat de ontwikkeling die u met de aanpak en de regiovisie voor ogen had?")
+    value_q += [f"{_unmark(c, c.trend.sentence)} Bent u daar tevreden over?" for c in others if c.trend is not None
                 and c.trend.verdict.startswith("duidelijk")][:2]
     value_q.append("Op welke uitkomst bent u trots, en waarom?")
     unhappy = "Met welk cijfer bent u niet tevreden, en waarom?"
