@@ -6,7 +6,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 OUT    ?= outputs
 
-.PHONY: examples test install install-test docs oefendata browser bench clean
+.PHONY: examples test install install-test docs gallery oefendata browser bench clean
+
+# The two questions of the worked examples; the gallery links every Veilig Thuis-regio for both.
+GALLERY_QUESTIONS := heftig-structureel-geweld eerder-beter-in-beeld
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,8 +38,23 @@ examples: install
 test: install-test
 	$(BIN)/python -m pytest
 
-# The Dutch documentation site (strict mode) in outputs/site, with the gallery of outputs/.
-docs: $(VENV)/.installed-docs
+# Every report the gallery links: both questions for all 26 Veilig Thuis-regio's (a batch runs
+# only when reports are missing), then the two worked examples with their own parameter files.
+gallery: install
+	@for q in $(GALLERY_QUESTIONS); do \
+	  n=$$(ls $(OUT)/*/$$q.html 2>/dev/null | wc -l); \
+	  if [ "$$n" -lt 26 ]; then \
+	    echo "Galerij: $$q voor alle Veilig Thuis-regio's"; \
+	    $(BIN)/impactmonitor run --all-regions --question $$q --out $(OUT) || exit 1; \
+	  fi; \
+	done
+	$(MAKE) --no-print-directory examples OUT=$(OUT)
+	$(BIN)/impactmonitor handout parameters/zaanstreek-waterland.yaml --out $(OUT)
+	$(BIN)/impactmonitor handout parameters/drenthe.yaml --out $(OUT)
+
+# The Dutch documentation site (strict mode) in outputs/site, with the gallery of outputs/
+# (built first by `gallery`, so a fresh clone shows every region).
+docs: $(VENV)/.installed-docs gallery
 	$(BIN)/impactmonitor docs build --out $(OUT)/site --gallery $(OUT)
 
 # Benchmark (issue 8): prints ratio_batch/ratio_rows/ratio_query last; raw timings in outputs/bench/timings.csv

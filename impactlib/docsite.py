@@ -94,8 +94,14 @@ def _levels(spec) -> str:
 
 def _availability(spec) -> str:
     if spec.is_open:
-        tables = ", ".join(f"`{t}`" for t in spec.tables)
-        return f"open data CBS, tabel {tables}; niveaus: {_levels(spec)}"
+        from .query import cited_tables
+
+        real = cited_tables(spec.tables)
+        tables = ", ".join(f"`{t}`" for t in real)
+        if not real:
+            return f"open data CBS (tabelnummer nog niet vastgesteld); niveaus: {_levels(spec)}"
+        unnamed = "" if len(real) == len(spec.tables) else " en een tabel waarvan het nummer nog niet is vastgesteld"
+        return f"open data CBS, tabel {tables}{unnamed}; niveaus: {_levels(spec)}"
     return f"niet in open data; {_cell(spec.where)}"
 
 

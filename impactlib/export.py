@@ -9,8 +9,10 @@ names (:data:`COLUMNS`): the region's value, the CBS counts behind it, Nederland
 period and, for a Veilig Thuis-regio, its rank among the 26 VT-regio's (1 = highest value;
 equal values share the lowest rank number). Unknown figures stay empty, never 0.
 
-:func:`write_export` writes an Excel workbook (sheets ``cijfers``, ``bronnen``,
-``toelichting``) or a CSV pair (``<naam>.csv`` and ``<naam>_bronnen.csv``; ``;`` as separator
+:func:`write_export` writes an Excel workbook (sheets ``samenvatting`` — one row per
+indicator for the chosen or newest period with Nederland, rank, verdict and margin —,
+``cijfers`` with an autofilter and a frozen header, ``bronnen``, ``toelichting``; the oefendata
+label stands above the data on every sheet) or a CSV pair (``<naam>.csv`` and ``<naam>_bronnen.csv``; ``;`` as separator
 and a decimal comma, as Dutch Excel expects). Files appear whole or not at all: everything is
 written to temporary files in the target folder first and moved into place with
 :func:`os.replace`. Oefendata are flagged at the top of the sources, plainly.
@@ -42,6 +44,8 @@ __all__ = [
     "FORMATS",
     "OEFENDATA_NOTE",
     "region_table",
+    "summary_table",
+    "SUMMARY_COLUMNS",
     "sources_table",
     "header_lines",
     "explanation",
@@ -65,6 +69,9 @@ OEFENDATA_NOTE = (
     "en dienen alleen om te oefenen; gebruik ze niet voor beleid. Haal echte cijfers op met --source live."
 )
 SOURCE_COLUMNS = ["indicator", "naam", "bron", "cbs_tabellen", "licentie", "opmerking"]
+#: Dutch headers of the summary sheet (the region's own name replaces "Regio").
+SUMMARY_COLUMNS = ["Indicator", "Categorie", "Periode", "Regio", "Nederland", "Eenheid", "Rang (1 = hoogste)",
+                   "Oordeel t.o.v. Nederland", "Marge (95 %)", "Bron"]
 
 
 # --------------------------------------------------------------------------- the table
@@ -146,10 +153,49 @@ def sources_table(table: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for ind in dict.fromkeys([*table["indicator"], *table.attrs.get("missing", {})]):
         spec = get_indicator_spec(ind)
-        tables = "; ".join(f"{t} ({titles[t]['title']})" if t in titles else t for t in spec.tables)
-        remark = " ".join(filter(None, [spec.note, table.attrs.get("missing", {}).get(ind)]))
+        real = query.cited_tables(spec.tables)
+        tables = "; ".join(f"{t} ({titles[t]['title']})" if t in titles else t for t in real)
+        unnamed = "" if len(real) == len(spec.tables) else (
+            "Het CBS-tabelnummer van (een deel van) dit cijfer is nog niet vastgesteld; het staat daarom niet als tabel vermeld.")
+        remark = " ".join(filter(None, [spec.note, unnamed, table.attrs.get("missing", {}).get(ind)]))
         rows.append([ind, spec.name, spec.source_name, tables, LICENCE, remark])
     return pd.DataFrame(rows, columns=SOURCE_COLUMNS)
+
+
+def summary_table(table: pd.DataFrame, period: str | None = None) -> pd.DataFrame:
+    """One row per indicator (and category) for ``period`` (default: the newest in ``table``).
+
+    Columns :data:`SUMMARY_COLUMNS` with the region's name for "Regio": the value, Nederland,
+    the rank among the Veilig Thuis-regio's, the noise-aware verdict and its 95 % margin.
+    """
+    from .compare.verdicts import compare_values
+    from .formatting import format_number
+
+    reg: Region = table.attrs["region"]
+    halves = sorted(p for p in table["periode"].unique() if "HJ" in str(p))
+    key = period or (halves[-1] if halves else sorted(table["periode"].unique())[-1])
+    part = table[table["periode"] == key]
+    if part.empty:
+        raise NotAvailableError(f"Periode {key} zit niet in de export van {reg.name}; kies uit {', '.join(halves)}.")
+    rows = []
+    units = {v: k for k, v in UNIT_LABELS.items()}
+    for r in part.itertuples(index=False):
+        unit = units.get(r.eenheid, "percent")
+        verdict, margin = "", ""
+        if unit != "count" and pd.notna(r.waarde) and pd.notna(r.nederland) and not reg.is_national:
+            v = compare_values(float(r.waarde), float(r.nederland), unit=unit,
+                               numerator=None if pd.isna(r.teller) else float(r.teller),
+                               denominator=None if pd.isna(r.noemer) else float(r.noemer))
+            verdict = v.verdict
+            if v.low == v.low and v.high == v.high:
+                margin = f"{format_number(v.low, 1)} tot {format_number(v.high, 1)}"
+        rank = "" if pd.isna(r.rang) else f"{int(r.rang)} van {int(r.aantal_regios)}"
+        rows.append([r.naam, r.categorie or "", r.periodetitel, r.waarde, r.nederland, r.eenheid, rank, verdict, margin,
+                     r.bron])
+    columns = [reg.name if c == "Regio" else c for c in SUMMARY_COLUMNS]
+    out = pd.DataFrame(rows, columns=columns)
+    out.attrs["period"] = key
+    return out
 
 
 def header_lines(table: pd.DataFrame) -> list[str]:
@@ -184,6 +230,14 @@ def explanation(table: pd.DataFrame, fmt: str = "xlsx") -> list[str]:
         "Een hoge of lage rang is op zich niet goed of slecht: lees het cijfer met de context van de regio.",
         "bron: de CBS-tabellen waaruit het cijfer berekend is (licentie CC BY 4.0, vermeld 'CBS' als bron).",
     ]
+    if fmt == "xlsx":
+        lines += [
+            "Blad samenvatting: één rij per indicator (en categorie) voor één halfjaar (standaard het nieuwste; kies "
+            "een ander met --period), met Nederland, de rang, het oordeel en de marge.",
+            "Oordeel t.o.v. Nederland: vergelijkbaar, iets of duidelijk hoger of lager; het houdt rekening met toeval en "
+            "met de afronding van CBS op vijftallen. Marge (95 %): de waarden waarbinnen het cijfer van de regio door "
+            "toeval en afronding had kunnen liggen; valt Nederland daarbinnen, dan heet het verschil vergelijkbaar.",
+        ]
     if fmt == "csv":
         lines.append("CSV: scheidingsteken ';' en decimale komma, zoals Nederlandse Excel verwacht (UTF-8).")
     return lines
@@ -219,10 +273,16 @@ def target_paths(path: str | Path, fmt: str | None = None) -> tuple[str, list[Pa
 
 
 # --------------------------------------------------------------------------- writing
-def write_export(table: pd.DataFrame, path: str | Path, fmt: str | None = None) -> list[Path]:
-    """Write ``table`` (from :func:`region_table`) as xlsx or csv; return the files written."""
+def write_export(table: pd.DataFrame, path: str | Path, fmt: str | None = None, *, period: str | None = None) -> list[Path]:
+    """Write ``table`` (from :func:`region_table`) as xlsx or csv; return the files written.
+
+    ``period``: the half year of the xlsx summary sheet (default: the newest).
+    """
     fmt, paths = target_paths(path, fmt)
     if fmt == "xlsx":
+        summary = summary_table(table, period)  # a wrong period fails before anything is written
+        table = table.copy(deep=False)
+        table.attrs = {**table.attrs, "summary_period": summary.attrs["period"]}
         writers = [lambda tmp: _write_xlsx(table, tmp)]
     else:
         writers = [lambda tmp: _write_csv(table, tmp), lambda tmp: _write_sources_csv(table, tmp)]
@@ -292,23 +352,51 @@ def _write_xlsx(table: pd.DataFrame, tmp: Path) -> None:
     _save_xlsx(tmp, lambda xl: _fill_xlsx(table, xl))
 
 
-def _fill_xlsx(table: pd.DataFrame, xl) -> None:
+def _label_rows(sheet, lines: list[str]) -> None:
     from openpyxl.styles import Font
+
+    for i, line in enumerate(lines, start=1):
+        sheet.cell(row=i, column=1, value=line).font = Font(bold=True, color="C00000" if "OEFENDATA" in line else None)
+
+
+def _fill_xlsx(table: pd.DataFrame, xl, summary: pd.DataFrame | None = None) -> None:
+    """Sheets in the order a reader needs them: summary, long table, sources, explanation.
+
+    Every sheet starts with the oefendata label (if any) and what the file holds; the data
+    follow below an empty row, with a frozen header and (summary, long table) an autofilter.
+    """
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     sources = neutralise_frame(sources_table(table))
     head = [neutralise_cell(line) for line in header_lines(table)]
-    neutralise_frame(table).to_excel(xl, sheet_name="cijfers", index=False)
-    sources.to_excel(xl, sheet_name="bronnen", index=False, startrow=len(head) + 1)
-    pd.DataFrame({"toelichting": explanation(table, "xlsx")}).to_excel(xl, sheet_name="toelichting", index=False)
+    summary = summary_table(table, table.attrs.get("summary_period")) if summary is None else summary
+    reg: Region = table.attrs["region"]
+    when = summary["Periode"].iloc[0] if len(summary) else ""
+    summary_head = head + [f"Samenvatting voor {reg.name}, {when}: elk cijfer naast Nederland, met rang, oordeel "
+                           "en marge (zie het blad toelichting). Alle halfjaren staan op het blad cijfers."]
+    starts = {"samenvatting": len(summary_head) + 1, "cijfers": len(head) + 1, "bronnen": len(head) + 1,
+              "toelichting": len(head) + 1}
+    neutralise_frame(summary).to_excel(xl, sheet_name="samenvatting", index=False, startrow=starts["samenvatting"])
+    neutralise_frame(table).to_excel(xl, sheet_name="cijfers", index=False, startrow=starts["cijfers"])
+    sources.to_excel(xl, sheet_name="bronnen", index=False, startrow=starts["bronnen"])
+    pd.DataFrame({"toelichting": explanation(table, "xlsx")}).to_excel(
+        xl, sheet_name="toelichting", index=False, startrow=starts["toelichting"])
     book = xl.book
-    sheet = book["bronnen"]
-    for i, line in enumerate(head, start=1):
-        sheet.cell(row=i, column=1, value=line).font = Font(bold=True, color="C00000" if "OEFENDATA" in line else None)
-    for ws, widths in ((book["cijfers"], [34, 50, 30, 10, 18, 10, 10, 20, 10, 10, 11, 7, 13, 60]),
+    for name in starts:
+        lines = summary_head if name == "samenvatting" else head
+        for i, line in enumerate(lines, start=1):
+            book[name].cell(row=i, column=1, value=line).font = Font(bold=True, color="C00000" if "OEFENDATA" in line else None)
+        header_row = starts[name] + 1
+        book[name].freeze_panes = f"A{header_row + 1}"
+    for name, data in (("samenvatting", summary), ("cijfers", table)):
+        header_row = starts[name] + 1
+        book[name].auto_filter.ref = f"A{header_row}:{get_column_letter(len(data.columns))}{header_row + len(data)}"
+    for ws, widths in ((book["samenvatting"], [60, 24, 18, 14, 12, 20, 16, 22, 16, 60]),
+                       (book["cijfers"], [34, 50, 30, 10, 18, 10, 10, 20, 10, 10, 11, 7, 13, 60]),
                        (book["bronnen"], [34, 60, 40, 60, 45, 60]), (book["toelichting"], [160])):
         for col, width in zip("ABCDEFGHIJKLMN", widths):
             ws.column_dimensions[col].width = width
-    book["cijfers"].freeze_panes = "A2"
 
 
 def _write_csv(table: pd.DataFrame, tmp: Path) -> None:

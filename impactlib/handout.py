@@ -28,6 +28,7 @@ from pathlib import Path
 
 from . import steps
 from .compare import narrative
+from .compare.trends import PROVISIONAL_NOTE
 from .formatting import format_value
 from .errors import UserInputError
 from .params import Question, load_question
@@ -44,6 +45,9 @@ __all__ = [
     "FigureRow",
     "Handout",
     "build_handout",
+    "handout_from_parameters",
+    "run_parameters_near",
+    "PARTNER_ASK",
     "render_handout",
     "render_section",
     "default_path",
@@ -69,6 +73,16 @@ PARTNERS = (
     ("Mensen die de cijfers verzamelen", "uitleg over definities en registratie"),
     ("Mensen die kunnen besluiten", "bestuurders of managers die acties en budget kunnen toezeggen"),
 )
+#: What to tell each partner beforehand (seed 07 Handreiking): preparation, time, role, follow-up.
+PARTNER_ASK = ("Voorbereiding: de cijfers vooraf lezen en eigen cijfers meenemen. Tijd: het gesprek (ongeveer "
+               "twee uur) en een korte reactie op het verslag. Rol: vertellen wat u in de praktijk ziet en "
+               "meedenken over acties; mogelijk daarna een actie uitvoeren.")
+EXPECTATION_PROMPTS = (
+    "Laat aan het begin iedere deelnemer in één zin zeggen wat hij of zij van het gesprek verwacht.",
+    "Wat wilt u na afloop weten, of samen hebben afgesproken?",
+)
+NOT_RECOGNISED = ("Herkent u een cijfer niet? Vraag dan wat het cijfer volgens u zou moeten zijn, en waarom; "
+                  "noteer het verschil en zoek uit waar het vandaan komt (definitie, registratie of praktijk).")
 PHASES = ("Herkennen", "Begrijpen", "Waarderen", "Verbeteren")
 PHASE_INTROS = {
     "Herkennen": "Hoe verhouden deze cijfers zich tot wat u dagelijks ziet?",
@@ -142,6 +156,10 @@ class Handout:
     chart_png: str | None = None  # base64 PNG of the headline over time
     chart_alt: str = ""
     note: str = ""  # how an ambiguous region name was read
+    provisional: bool = False  # the period is provisional: marked once, in the table head
+    expectations: tuple = EXPECTATION_PROMPTS
+    partner_ask: str = PARTNER_ASK
+    reused: str = ""  # the run whose parameters the handout took, if any
     partners: tuple = PARTNERS
     tips: tuple = CONVERSATION_TIPS
     conclusion_prompts: tuple = CONCLUSION_PROMPTS
@@ -165,7 +183,8 @@ def _lower(text: str) -> str:
 
 
 def _value(comp) -> str:
-    return narrative.value_text(comp.row["value"], comp.unit, comp.period.is_provisional)
+    """The value without a provisional mark: the handout says once that the period is provisional."""
+    return format_value(comp.row["value"], comp.unit)
 
 
 def _national(comp) -> str:
@@ -185,16 +204,25 @@ def _trend_text(comp) -> str:
 
 def _figure_row(ex, comp) -> FigureRow:
     national = ex.region.is_national
-    sentences = [s for s in comp.sentences[:1]]
+    # the period's provisional mark stands once above the table, not in every sentence
+    sentences = [_unmark(comp, s.replace(f" {PROVISIONAL_NOTE}.", ".")) for s in comp.sentences[:1]]  # about the period only
     if comp.trend is not None:
-        sentences.append(comp.trend.sentence)
+        sentences.append(_unmark(comp, comp.trend.sentence))
     return FigureRow(
-        label=_label(comp), value=format_value(comp.row["value"], comp.unit) + (" *" if comp.period.is_provisional else ""),
+        label=_label(comp), value=format_value(comp.row["value"], comp.unit),
         national=_national(comp),
         verdict="–" if national else comp.verdict.verdict, trend=_trend_text(comp),
         rank=comp.rank.text if comp.rank else "–", sentences=sentences,
         explanation="" if national else comp.verdict.explanation,
     )
+
+
+def _unmark(comp, text: str) -> str:
+    """Leave out "(voorlopig cijfer)" after the chosen period's own value: the handout says once
+    that the period is provisional (other provisional periods in a sentence keep their mark)."""
+    if not comp.period.is_provisional:
+        return text
+    return text.replace(f"{_value(comp)} {PROVISIONAL_NOTE}", _value(comp))
 
 
 def _versus(comp) -> str:
@@ -205,19 +233,20 @@ def _versus(comp) -> str:
 
 
 def _phases(ex, head, comps) -> dict[str, list[str]]:
+    """The four phases, each with the figures of the question (not only the headline)."""
     label, where, per = _lower(_label(head)), ex.phrase, ex.period
     value, national = _value(head), _national(head)
-    different = [c for c in comps if c is not head and c.verdict.is_difference and c.unit != "count"]
+    others = [c for c in comps if c is not head and c.unit != "count" and not _nan(c.row["value"])]
+    different = [c for c in others if c.verdict.is_difference]
     recognise = [
         f"In {per.dutch} was het cijfer voor {label} in {where} {value}; landelijk was het {national}. "
         "Hoe verhoudt dit cijfer zich tot wat u dagelijks in uw werk ziet?"
     ]
-    recognise += [
-        f"{_label(c)}: {_value(c)} tegen {_national(c)} landelijk ({c.verdict.verdict}). Herkent u dat?"
-        for c in different[:3]
-    ]
+    recognise += [f"{_label(c)}: {_value(c)}, landelijk {_national(c)} ({c.verdict.verdict}). Herkent u dat?"
+                  for c in (different + [c for c in others if c not in different])[:4]]
     if not different and not head.verdict.is_difference:
         recognise.append("Geen van de cijfers wijkt duidelijk af van landelijk. Klopt dat met uw beeld van de regio?")
+    recognise.append(NOT_RECOGNISED)
     recognise.append("Welke eigen cijfers (Veilig Thuis, politie, vrouwenopvang, wijkteams) laten hetzelfde of iets anders zien?")
 
     if head.verdict.is_difference:
@@ -227,13 +256,17 @@ def _phases(ex, head, comps) -> dict[str, list[str]]:
         understand = [f"Het cijfer voor {label} in {where} ({value}) is {_versus(head)} landelijk ({national}). "
                       "Had u dit verwacht?"]
     if head.shape is not None:
-        understand.append(f"{head.shape.sentence} Wat verklaart dit verloop?")
+        understand.append(f"{_unmark(head, head.shape.sentence)} Wat verklaart dit verloop?")
+    understand += [f"Hoe komt het dat {_lower(_label(c))} {c.verdict.direction} ligt dan landelijk "
+                   f"({_value(c)} tegen {_national(c)})?" for c in different[:2]]
     understand.append("Zijn er groepen (leeftijd, soort geweld, gemeente of wijk) voor wie het beeld anders is?")
-    understand += list(ex.question.reflection)
+    understand += list(ex.question.reflection)[:2]
 
     value_q = []
     if head.trend is not None:
-        value_q.append(f"{head.trend.sentence} Is dat de ontwikkeling die u met de aanpak en de regiovisie voor ogen had?")
+        value_q.append(f"{_unmark(head, head.trend.sentence)} Is dat de ontwikkeling die u met de aanpak en de regiovisie voor ogen had?")
+    value_q += [f"{_unmark(c, c.trend.sentence)} Bent u daar tevreden over?" for c in others if c.trend is not None
+                and c.trend.verdict.startswith("duidelijk")][:2]
     value_q.append("Op welke uitkomst bent u trots, en waarom?")
     unhappy = "Met welk cijfer bent u niet tevreden, en waarom?"
     if different or head.verdict.is_difference:
@@ -242,6 +275,7 @@ def _phases(ex, head, comps) -> dict[str, list[str]]:
     value_q.append(unhappy)
 
     improve = [f"Willen we {label} (nu {value}) veranderen? Naar welk niveau, en binnen welke termijn?"]
+    improve += [f"En {_lower(_label(c))} (nu {_value(c)}, landelijk {_national(c)})?" for c in different[:2]]
     if head.peers is not None and len(head.peers):
         listed = ", ".join(f"{r.region} ({format_value(r.value, head.unit)})" for r in head.peers.itertuples())
         improve.append(f"Regio's die op {where} lijken: {listed}. Kunnen we doen wat een van deze regio's doet, "
@@ -250,9 +284,13 @@ def _phases(ex, head, comps) -> dict[str, list[str]]:
     return dict(zip(PHASES, (recognise, understand, value_q, improve)))
 
 
+def _nan(x) -> bool:
+    return x is None or x != x
+
+
 def _closing(ex, head) -> list[tuple[str, str]]:
     label = _label(head)
-    stood = (f"{label}: {narrative.value_text(head.trend.value_from, head.unit, head.trend.from_period.is_provisional)} "
+    stood = (f"{label}: {format_value(head.trend.value_from, head.unit)} "
              f"in {head.trend.from_period.dutch}." if head.trend is not None else "Het cijfer van een jaar eerder.")
     stand = f"{label}: {_value(head)} in {ex.period.dutch} (landelijk {_national(head)})."
     later = Period(ex.period.year + 1, ex.period.half)
@@ -275,22 +313,27 @@ def _chart(head) -> tuple[str | None, str]:
     fig = plots.time_series(frame)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
-    alt = fig._suptitle.get_text().replace("\n", " – ") if fig._suptitle else _label(head)
+    alt = getattr(fig, "alt_text", None) or (fig._suptitle.get_text().replace("\n", " – ") if fig._suptitle else _label(head))
     return base64.b64encode(buffer.getvalue()).decode("ascii"), alt
 
 
 def build_handout(
     region: str, question: str, period: str | None = None, *, level: str | None = None,
-    peers: str | list[str] = "auto", chart: bool = True,
+    peers: str | list[str] = "auto", chart: bool = True, indicators: list[str] | None = None,
+    goal: str | None = None, context: str | None = None, trained_groups: list[str] | None = None,
+    reused: str = "",
 ) -> Handout:
     """Collect the handout for ``region`` and ``question`` from the region's step 1–6 result.
 
     ``period``: a half year (default: the newest for the question's headline). The figures are
     the open indicators of the question, each compared as in the stappenplan
     (:func:`impactlib.steps.comparison`); ``chart=False`` leaves the headline chart out.
+    ``goal``, ``context`` and ``trained_groups`` are the region's own (its parameter file);
+    :func:`handout_from_parameters` passes them.
     """
     load_question(question)  # an unknown id fails here with the list of questions
-    ex = steps.prepare(region=region, question=question, period=period, level=level, peers=peers)
+    ex = steps.prepare(region=region, question=question, period=period, level=level, peers=peers,
+                       indicators=indicators, goal=goal, context=context, trained_groups=trained_groups)
     comps = [steps.comparison(ex, spec) for spec in ex.open_specs]
     head = next(c for c in comps if c.spec.id == ex.question.headline)
     q = ex.question
@@ -313,13 +356,62 @@ def build_handout(
     return Handout(
         region=ex.region, question=q, period=ex.period,
         title=f"Samen in gesprek over de cijfers: {ex.region.name}",
-        goal=q.goal or q.why, yields=yields,
+        goal=ex.goal or (f"{q.why} Welk doel heeft {ex.phrase} met dit gesprek? Vul het hier in: "
+                         "____________________"),
+        yields=yields,
         figures=[_figure_row(ex, c) for c in comps], phases=_phases(ex, head, comps),
         closing=_closing(ex, head), caveats=caveats,
         missing=[(s.name, s.where) for s in ex.missing_specs],
         source=source_label(prov), synthetic=ex.synthetic,
         banner=steps.OEFENDATA_TEXT if ex.synthetic else None,
-        chart_png=chart_png, chart_alt=chart_alt, note=ex.note,
+        chart_png=chart_png, chart_alt=chart_alt, note=ex.note, provisional=ex.period.is_provisional,
+        reused=reused,
+    )
+
+
+def run_parameters_near(out: str | Path | None, region, question: str) -> dict | None:
+    """The parameters of a run next to the handout (``<out>/<regio>/<vraag>.ipynb``), if any.
+
+    A handout made next to a run reuses that run's region, period, question, peers and
+    indicators, so both show the same figures.
+    """
+    import nbformat
+
+    from .regions import resolve
+    from .run.execute import read_summary
+    from .run.paths import output_paths
+
+    reg = region if isinstance(region, Region) else resolve(region).region
+    try:
+        paths = output_paths(out or "outputs", reg, question)
+        if not paths.notebook.is_file():
+            return None
+        found = read_summary(nbformat.read(paths.notebook, as_version=4)).get("parameters")
+    except Exception:  # noqa: BLE001 - an unreadable run is simply not reused
+        return None
+    return dict(found) if isinstance(found, dict) and found.get("question") == question else None
+
+
+def handout_from_parameters(params, *, out: str | Path | None = None, chart: bool = True) -> Handout:
+    """The handout for a run's parameters (a :class:`~impactlib.params.RunParameters`).
+
+    Region, question, period and the region's own goal, context and trained groups come
+    from the parameter file, exactly as ``impactmonitor run`` uses them. When no period is
+    given and a run of the same region and question lies in ``out``, its period is used.
+    """
+    values = params.model_dump()
+    reused = ""
+    if values.get("period") is None:
+        near = run_parameters_near(out if out is None or Path(out).is_dir() else Path(out).parent,
+                                   values["region"], values["question"])
+        if near and near.get("period"):
+            values["period"] = near["period"]
+            reused = f"Dezelfde cijfers als het uitgewerkte voorbeeld (stap 1–6) over {near['period']}."
+    return build_handout(
+        values["region"], values["question"], values.get("period"), level=values.get("level"),
+        peers=values.get("peers") or "auto", chart=chart, indicators=values.get("indicators"),
+        goal=values.get("goal"), context=values.get("context"), trained_groups=values.get("trained_groups"),
+        reused=reused,
     )
 
 

@@ -13,6 +13,10 @@ Two kinds of YAML file live in ``parameters/``:
       headline_category: null         # needed when the headline is a distribution
       dashboard: ["Regionaal — Vergroting bereik Veilig Thuis"]
       reflection: ["..."]             # questions for step 6 that hold for any region
+      answers: {meldingen_acuut_structureel_pct: [1, 2]}   # step 3: which sub-question(s) an indicator answers
+
+  A question file holds generic text only: what is true of one region (its goal, its context,
+  which professional groups it trained) belongs in the region's run parameters.
 
 - a **run** of the stappenplan notebook for one region, e.g. ``parameters/drenthe.yaml``::
 
@@ -20,6 +24,9 @@ Two kinds of YAML file live in ``parameters/``:
       question: eerder-beter-in-beeld
       period: 2021HJ01
       title: "Voorbeeld Drenthe, stap 1-6"
+      goal: "..."                     # the region's own goal (step 1); without it step 1 asks
+      context: "..."                  # what the region did or is doing (step 1)
+      trained_groups: [Kinderopvang, Huisarts]   # melder/adviesvrager groups the region trained
 
 Everything is validated before a notebook runs: a bad file raises :class:`ParameterError`
 with one Dutch line naming the file, the key and what is expected.
@@ -94,6 +101,25 @@ class Question(BaseModel):
     headline_category: str | None = Field(default=None, validate_default=True)
     dashboard: list[str] = Field(min_length=1)
     reflection: list[str] = Field(default_factory=list)
+    answers: dict[str, list[int]] = Field(default_factory=dict)  # indicator id → sub-question numbers (1-based)
+
+    @field_validator("answers", mode="before")
+    @classmethod
+    def _answers(cls, value, info):
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise ValueError("moet per indicator de nummers van de deelvragen geven, bijvoorbeeld 'meldingen_per_10k: [1]'.")
+        n = len(info.data.get("sub_questions") or [])
+        out = {}
+        for ident, numbers in value.items():
+            numbers = [numbers] if isinstance(numbers, int) else list(numbers or [])
+            if ident not in (info.data.get("indicators") or []):
+                raise ValueError(f"noemt '{_shown(ident)}', maar die indicator staat niet onder 'indicators'.")
+            if not numbers or any(not isinstance(x, int) or isinstance(x, bool) or not 1 <= x <= n for x in numbers):
+                raise ValueError(f"'{_shown(ident)}': geef deelvraagnummers van 1 t/m {n}.")
+            out[str(ident)] = numbers
+        return out
 
     @field_validator("id")
     @classmethod
@@ -143,6 +169,33 @@ class RunParameters(BaseModel):
     peers: Literal["auto"] | list[str] = "auto"
     title: str | None = None
     local_file: str | None = None
+    goal: str | None = None  # the region's own policy goal (step 1)
+    context: str | None = None  # the region's own context: what it did, what plays (step 1)
+    trained_groups: list[str] | None = None  # categories of 'Type melder' the region trained
+
+    @field_validator("goal", "context", mode="before")
+    @classmethod
+    def _text(cls, value):
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if not isinstance(value, str):
+            raise ValueError("moet tekst zijn.")
+        return " ".join(value.split())
+
+    @field_validator("trained_groups", mode="before")
+    @classmethod
+    def _trained_groups(cls, value):
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        if not isinstance(value, list) or not value:
+            raise ValueError("moet een lijst beroepsgroepen zijn, bijvoorbeeld [Kinderopvang, Huisarts].")
+        spec = get_indicator_spec("melders_type_pct")
+        out = [_user(lambda v=v: spec.resolve_category(str(v))) for v in value]
+        if len(set(out)) != len(out):
+            raise ValueError("noemt een beroepsgroep twee keer; noem elke groep één keer.")
+        return out
 
     @field_validator("level")
     @classmethod

@@ -11,6 +11,11 @@ CBS and the tables (:func:`impactlib.query.source_label`); oefendata get an extr
 - :func:`ranked_dotplot` — every region of one period, sorted, the region highlighted;
 - :func:`distribution_bars` — categories (melder type, duur) for the region and Nederland;
 - :func:`tile_map` — the Veilig Thuis-regio's of a period as tiles on a hand-made grid.
+
+Every figure carries ``fig.alt_text``: the title and the values it shows, in Dutch notation
+("Zaanstreek-Waterland 55,6 %, Nederland 42,8 %"), for screen readers (the notebook and the
+handout put it in the image's ``alt``). The source line is as large as the tick labels, so it
+stays readable on a projector.
 """
 
 from __future__ import annotations
@@ -91,17 +96,29 @@ def _prov(frame: pd.DataFrame) -> dict:
     return prov
 
 
-def _finish(fig: Figure, prov: dict, title: str) -> Figure:
-    """Title, source line (and oefendata note) under the chart, tight layout."""
+#: Size of tick labels, source line and oefendata note: one size, readable on a projector.
+CAPTION_SIZE = 10
+
+
+def _alt(fig: Figure, title: str, values: str) -> None:
+    """``fig.alt_text``: the title on one line and the values the chart shows."""
+    fig.alt_text = " – ".join(t for t in title.split("\n") if t) + (f". {values}" if values else "")
+
+
+def _finish(fig: Figure, prov: dict, title: str, values: str = "") -> Figure:
+    """Title, source line (and oefendata note) under the chart, tight layout, alt text."""
     lines = [prov.get("label") or source_label(prov)]
     if prov.get("synthetic"):
         lines.append(_SYNTHETIC_NOTE)
-    wrapped = [w for line in lines for w in textwrap.wrap(line, 130)]
+    wrapped = [w for line in lines for w in textwrap.wrap(line, int(fig.get_figwidth() * 12))]
     width = int(fig.get_figwidth() * 11)
-    fig.suptitle("\n".join(w for line in title.split("\n") for w in textwrap.wrap(line, width)), fontsize=11, x=0.01, ha="left")
-    fig.text(0.01, 0.01, "\n".join(wrapped), fontsize=7, color="#555555", ha="left", va="bottom")
+    fig.suptitle("\n".join(w for line in title.split("\n") for w in textwrap.wrap(line, width)), fontsize=12, x=0.01, ha="left")
+    fig.text(0.01, 0.01, "\n".join(wrapped), fontsize=CAPTION_SIZE, color="#444444", ha="left", va="bottom")
+    for ax in fig.axes:
+        ax.tick_params(labelsize=CAPTION_SIZE)
     height = fig.get_figheight()
-    fig.tight_layout(rect=(0, (0.16 * len(wrapped) + 0.08) / height, 1, 1))
+    fig.tight_layout(rect=(0, (0.2 * len(wrapped) + 0.1) / height, 1, 1))
+    _alt(fig, title, values)
     return fig
 
 
@@ -126,6 +143,13 @@ def _one_period(frame: pd.DataFrame, period) -> tuple[pd.DataFrame, object]:
     return part, parse_period(key).with_flag(str(part["provisional"].iloc[0] or ""))
 
 
+def _value(value, unit: str) -> str:
+    """A value for the alt text, in Dutch notation: ``'55,6 %'``, ``'23,5 per 10.000 inwoners'``."""
+    from .formatting import format_value
+
+    return format_value(value, unit)
+
+
 def _short(value: float, unit: str) -> str:
     return format_number(value, 0 if unit == "count" else 1) + (" %" if unit == "percent" else "")
 
@@ -146,7 +170,8 @@ def region_vs_national_bar(frame: pd.DataFrame, period=None, *, title: str | Non
     ax.yaxis.set_major_formatter(FuncFormatter(_tick))
     ax.margins(y=0.15)
     category = f" – {row['category']}" if row.get("category") else ""
-    return _finish(fig, _prov(frame), title or f"{_label(part)}{category}\n{row['region']} en Nederland, {per.title}")
+    values = f"{row['region']} {_value(row['value'], unit)}, Nederland {_value(row['national'], unit)}."
+    return _finish(fig, _prov(frame), title or f"{_label(part)}{category}\n{row['region']} en Nederland, {per.title}", values)
 
 
 def time_series(frame: pd.DataFrame, *, title: str | None = None) -> Figure:
@@ -180,7 +205,8 @@ def time_series(frame: pd.DataFrame, *, title: str | None = None) -> Figure:
             ax.axvline(first - 0.5, color="#555555", linestyle=":", linewidth=1)
             ax.text(first - 0.45, 0.02, "indeling gewijzigd", transform=ax.get_xaxis_transform(), fontsize=8,
                     color="#555555", rotation=90, va="bottom")
-    ax.plot(national["x"], national["national"], color=NATIONAL_COLOUR, linestyle="--", marker=".", label="Nederland")
+    if national["national"].notna().any():
+        ax.plot(national["x"], national["national"], color=NATIONAL_COLOUR, linestyle="--", marker=".", label="Nederland")
     provisional = [pos[p.key] for p in periods if p.is_provisional]
     if provisional:
         ax.axvspan(min(provisional) - 0.5, max(provisional) + 0.5, color="#eeeeee", zorder=0)
@@ -193,7 +219,15 @@ def time_series(frame: pd.DataFrame, *, title: str | None = None) -> Figure:
     ax.yaxis.set_major_formatter(FuncFormatter(_tick))
     ax.legend(title="", frameon=False)
     who = ", ".join(regions)
-    return _finish(fig, _prov(frame), title or f"{_label(frame)}\n{who}, {periods[0].title} t/m {periods[-1].title}")
+    lines = []
+    for name in regions:
+        own = data[data["region"] == name].sort_values("x")
+        lines.append(f"{name}: " + "; ".join(f"{periods[int(x)].title} {_value(v, unit)}" for x, v in zip(own["x"], own["value"])))
+    if national["national"].notna().any():
+        lines.append("Nederland: " + "; ".join(f"{periods[int(x)].title} {_value(v, unit)}"
+                                                for x, v in zip(national["x"], national["national"])))
+    values = ". ".join(lines) + "." + (" Perioden met * zijn voorlopig." if provisional else "")
+    return _finish(fig, _prov(frame), title or f"{_label(frame)}\n{who}, {periods[0].title} t/m {periods[-1].title}", values)
 
 
 def ranked_dotplot(frame: pd.DataFrame, region: str | None = None, period=None, *, title: str | None = None) -> Figure:
@@ -220,7 +254,18 @@ def ranked_dotplot(frame: pd.DataFrame, region: str | None = None, period=None, 
     ax.xaxis.set_major_formatter(FuncFormatter(_tick))
     missing = part.loc[part["value"].isna(), "region"].tolist()
     extra = f" (zonder cijfer: {', '.join(missing)})" if missing else ""
-    return _finish(fig, _prov(frame), title or f"{_label(part)}, {per.title}: alle regio's{extra}")
+    shown = data[focus]
+    values = ""
+    if len(shown):
+        place = list(data["region"]).index(shown["region"].iloc[0]) + 1
+        values = (f"{shown['region'].iloc[0]} {_value(shown['value'].iloc[0], unit)}, {place}e van {len(data)} "
+                  f"(hoogste waarde eerst)")
+    if not pd.isna(national):
+        values += (", " if values else "") + f"Nederland {_value(national, unit)}"
+    if len(data):
+        values += (f"; hoogste {data['region'].iloc[0]} {_value(data['value'].iloc[0], unit)}, laagste "
+                   f"{data['region'].iloc[-1]} {_value(data['value'].iloc[-1], unit)}.")
+    return _finish(fig, _prov(frame), title or f"{_label(part)}, {per.title}: alle regio's{extra}", values)
 
 
 def distribution_bars(frame: pd.DataFrame, period=None, *, title: str | None = None) -> Figure:
@@ -233,11 +278,18 @@ def distribution_bars(frame: pd.DataFrame, period=None, *, title: str | None = N
     ], ignore_index=True)
     fig, ax = _new(8, max(3.5, 0.45 * part["category"].nunique() + 1.5))
     sns.barplot(data=long, y="categorie", x="waarde", hue="wie", palette=[REGION_COLOUR, NATIONAL_COLOUR], ax=ax)
-    ax.set_xlabel(_UNIT_LABEL[_unit(part)])
+    unit = _unit(part)
+    for bars in ax.containers:  # the value at the end of every bar
+        ax.bar_label(bars, labels=[_short(b.get_width(), unit) if not pd.isna(b.get_width()) else "onbekend"
+                                   for b in bars], padding=3, fontsize=CAPTION_SIZE - 1)
+    ax.margins(x=0.15)
+    ax.set_xlabel(_UNIT_LABEL[unit])
     ax.set_ylabel("")
     ax.xaxis.set_major_formatter(FuncFormatter(_tick))
     ax.legend(title="", frameon=False)
-    return _finish(fig, _prov(frame), title or f"{_label(part)}\n{region} en Nederland, {per.title}")
+    values = "; ".join(f"{c}: {region} {_value(v, unit)}, Nederland {_value(n, unit)}"
+                       for c, v, n in zip(part["category"], part["value"], part["national"])) + "."
+    return _finish(fig, _prov(frame), title or f"{_label(part)}\n{region} en Nederland, {per.title}", values)
 
 
 def tile_map(frame: pd.DataFrame, region: str | None = None, period=None, *, title: str | None = None) -> Figure:
@@ -271,4 +323,11 @@ def tile_map(frame: pd.DataFrame, region: str | None = None, period=None, *, tit
     ax.axis("off")
     bar = fig.colorbar(matplotlib.cm.ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.5, format=FuncFormatter(_tick))
     bar.set_label(_UNIT_LABEL[unit])
-    return _finish(fig, _prov(frame), title or f"{_label(part)}, {per.title}\nVeilig Thuis-regio's (schematisch, geen kaart)")
+    focus_key = next((k for k in TILE_GRID if region is not None and (k == region or names.get(k) == region)), None)
+    alt = ""
+    if focus_key is not None:
+        alt = f"{names.get(focus_key, focus_key)} {_value(values.get(focus_key, math.nan), unit)}; "
+    if len(known):
+        alt += (f"van {_value(low, unit)} ({names.get(known.idxmin(), '')}) tot {_value(high, unit)} "
+                f"({names.get(known.idxmax(), '')}).")
+    return _finish(fig, _prov(frame), title or f"{_label(part)}, {per.title}\nVeilig Thuis-regio's (schematisch, geen kaart)", alt)

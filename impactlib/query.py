@@ -30,6 +30,8 @@ terms — after one request without rows for the table's metadata (``regions=[]`
 
 from __future__ import annotations
 
+import re
+
 import copy
 import math
 import threading
@@ -63,6 +65,8 @@ __all__ = [
     "latest_period",
     "provenance",
     "source_label",
+    "cited_tables",
+    "is_cbs_table_id",
     "remembered",
     "clear_cache",
     "COLUMNS",
@@ -190,10 +194,35 @@ def provenance(frame: pd.DataFrame) -> dict:
     return dict(frame.attrs.get("source", {}))
 
 
+_CBS_TABLE_ID = re.compile(r"^\d{5}[A-Za-z]{3}$")  # 84849NED, 03759ned, 82975NED
+
+
+def is_cbs_table_id(table: str) -> bool:
+    """Does ``table`` look like a real CBS table id (five digits and three letters)?
+
+    A placeholder (such as the one the oefendata once used for ondertoezichtstellingen) is
+    never cited as a CBS table.
+    """
+    return bool(_CBS_TABLE_ID.match(str(table)))
+
+
+def cited_tables(tables) -> list[str]:
+    """The tables a source line may name: real CBS table ids only, in order, each once."""
+    return [t for t in dict.fromkeys(tables) if is_cbs_table_id(t)]
+
+
 def source_label(prov: dict) -> str:
-    """One Dutch line naming CBS, the tables and the kind of data (for charts and tables)."""
-    tables = ", ".join(prov.get("tables", []))
-    text = f"Bron: CBS, {tables} (CC BY 4.0)"
+    """One Dutch line naming CBS, the tables and the kind of data (for charts and tables).
+
+    Only real CBS table ids are named (:func:`cited_tables`); a figure from a table without
+    one says so instead of showing a placeholder as a table number.
+    """
+    given = list(prov.get("tables", []))
+    real = cited_tables(given)
+    tables = ", ".join(real)
+    text = f"Bron: CBS, {tables} (CC BY 4.0)" if real else "Bron: CBS (CC BY 4.0)"
+    if len(real) < len(dict.fromkeys(given)):
+        text += "; een deel van de cijfers komt uit een tabel waarvan het CBS-tabelnummer nog niet is vastgesteld"
     if prov.get("synthetic"):
         text += "; OEFENDATA (synthetisch, behalve de gepubliceerde voorbeeldcijfers)"
     elif prov.get("kind") == "cache" and prov.get("fetched_at"):

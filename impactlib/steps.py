@@ -20,6 +20,7 @@ indicator, computed when first needed and kept on the :class:`Example`.
 
 from __future__ import annotations
 
+import html
 import io
 import math
 import warnings
@@ -52,6 +53,9 @@ __all__ = [
     "local_figures",
     "step5_national",
     "step5_peers",
+    "step5_core",
+    "trained_groups_table",
+    "long_lasting_table",
     "step5_all_regions",
     "step5_over_time",
     "step6_stands_out",
@@ -96,6 +100,10 @@ class Example:
     local_file: Path | None = None
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)  # indicators published for the period
     note: str = ""  # how an ambiguous region name was read
+    goal: str | None = None  # the region's own goal (parameter file), never the question's
+    context: str | None = None  # the region's own context (parameter file)
+    trained_groups: list[str] | None = None  # 'Type melder' categories the region trained
+    parameters: dict = field(default_factory=dict)  # the validated run parameters (for a handout next to a run)
     _comparisons: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -142,6 +150,9 @@ def prepare(
     peers: str | list[str] = "auto",
     title: str | None = None,
     local_file: str | None = None,
+    goal: str | None = None,
+    context: str | None = None,
+    trained_groups: list[str] | None = None,
 ) -> Example:
     """Validate the notebook's parameters and fetch every open indicator once.
 
@@ -149,7 +160,8 @@ def prepare(
     """
     params = make_parameters(
         {"region": region, "level": level, "question": question, "period": period,
-         "indicators": indicators, "peers": peers, "title": title, "local_file": local_file},
+         "indicators": indicators, "peers": peers, "title": title, "local_file": local_file,
+         "goal": goal, "context": context, "trained_groups": trained_groups},
         where="notebookparameters",
     )
     resolution = _regions.resolve(params.region, params.level)
@@ -170,6 +182,8 @@ def prepare(
         region=reg, period=chosen.with_flag(flags or ""), question=q, specs=specs,
         title=params.title or default_title, peers=params.peers,
         local_file=Path(params.local_file) if params.local_file else None, frames=frames, note=resolution.note,
+        goal=params.goal, context=params.context, trained_groups=params.trained_groups,
+        parameters={**params.model_dump(), "period": chosen.key},
     )
 
 
@@ -188,10 +202,16 @@ def show(items) -> None:
             buffer = io.BytesIO()
             item.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
             title = item._suptitle.get_text().replace("\n", " – ") if item._suptitle else "Grafiek"
+            alt = getattr(item, "alt_text", None) or title
             plt.close(item)
-            display(Image(data=buffer.getvalue(), format="png", alt=title))
+            display(Image(data=buffer.getvalue(), format="png", alt=alt))
         else:
             display(item)
+
+
+def esc(text) -> str:
+    """Text from a parameter or question file, made safe for Markdown/HTML (see :func:`escape_markdown`)."""
+    return escape_markdown(text)
 
 
 def _md(text: str):
@@ -223,28 +243,55 @@ def banner(ex: Example) -> list:
 
 def intro(ex: Example) -> list:
     lines = [
-        f"# {escape_markdown(ex.title)}",
+        f"# {esc(ex.title)}",
         f"Uitgewerkt voorbeeld van het *Stappenplan kennisgestuurd werken met de Impactmonitor* (stap 1–6) "
         f"voor {ex.phrase}, met de cijfers over {ex.period.dutch} ({ex.period.title})"
-        + (" — voorlopige cijfers" if ex.period.is_provisional else "") + ".",
+        + (". De cijfers over deze periode zijn voorlopig: CBS kan ze nog bijstellen" if ex.period.is_provisional else "")
+        + ".",
     ]
     if ex.note:
         lines.append(f"*{ex.note}*")
     return [_md("\n\n".join(lines))]
 
 
+def _groups_text(groups: list[str]) -> str:
+    from .compare.narrative import category_text
+
+    names = [category_text(g) for g in groups]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " en " + names[-1]
+
+
 def step1_question(ex: Example) -> list:
+    """The question (generic), and the region's own goal and context from its parameter file.
+
+    Without ``goal``/``context`` the step asks for them instead of stating anything about the
+    region; ``trained_groups`` names the professional groups a training was aimed at.
+    """
     q = ex.question
-    lines = [f"**Beleidsvraag:** {escape_markdown(q.title)}", f"**Waarom deze vraag:** {escape_markdown(q.why)}"]
-    if q.goal:
-        lines.append(f"**Doel:** {escape_markdown(q.goal)}")
+    lines = [f"**Beleidsvraag:** {esc(q.title)}", f"**Waarom deze vraag:** {esc(q.why)}"]
+    if ex.goal:
+        lines.append(f"**Doel van {ex.phrase}:** {esc(ex.goal)}")
+    else:
+        lines.append(f"**Doel:** welk doel heeft {ex.phrase} met deze vraag, en wat moet het opleveren? "
+                     "*(Vul het doel in het parameterbestand in onder `goal`.)*")
+    if ex.context:
+        lines.append(f"**Wat er speelt in {ex.phrase}:** {esc(ex.context)}")
+    else:
+        lines.append(f"**Context:** wat heeft {ex.phrase} de afgelopen jaren gedaan of veranderd waarvan u de gevolgen "
+                     "in de cijfers wilt zien? *(Vul dit in het parameterbestand in onder `context`.)*")
+    if ex.trained_groups:
+        lines.append(f"**Beroepsgroepen waarop de scholing gericht is:** {esc(_groups_text(ex.trained_groups))}.")
+    elif ex.question.id == "eerder-beter-in-beeld":
+        lines.append("**Beroepsgroepen:** op welke beroepsgroepen is de scholing gericht? *(Noem ze in het "
+                     "parameterbestand onder `trained_groups`, bijvoorbeeld `[Onderwijs, Kinderopvang, Huisarts]`; "
+                     "dan laat stap 5 hun aandeel door de tijd zien.)*")
     return [_md("\n\n".join(lines))]
 
 
 def step2_analysis(ex: Example) -> list:
     q = ex.question
-    subs = "\n".join(f"{i}. {escape_markdown(s)}" for i, s in enumerate(q.sub_questions, 1))
-    pages = ", ".join(f"*{escape_markdown(p)}*" for p in q.dashboard)
+    subs = "\n".join(f"{i}. {esc(s)}" for i, s in enumerate(q.sub_questions, 1))
+    pages = ", ".join(f"*{esc(p)}*" for p in q.dashboard)
     return [_md(
         f"Om de beleidsvraag te beantwoorden zijn deze deelvragen nodig:\n\n{subs}\n\n"
         f"In het dashboard van de Impactmonitor staan de bijbehorende cijfers op: {pages}."
@@ -255,10 +302,12 @@ def _yes_no(value) -> str:
     return {"ja": "ja", "nee": "nee (alleen landelijk)", "deels": "deels (13 regio's)", True: "ja", False: "nee"}[value]
 
 
-def indicator_table(specs: list[IndicatorSpec], unpublished: set[str] | None = None) -> pd.DataFrame:
-    """Step 3 as a frame: name, source, regional, time series, where to find it.
+def indicator_table(specs: list[IndicatorSpec], unpublished: set[str] | None = None,
+                    answers: dict[str, list[int]] | None = None) -> pd.DataFrame:
+    """Step 3 as a frame: name, which sub-question it answers, source, regional, time series, where.
 
-    ``unpublished``: ids of open indicators without a figure for the chosen period.
+    ``unpublished``: ids of open indicators without a figure for the chosen period;
+    ``answers``: the question's indicator → sub-question numbers (column left out without it).
     """
     rows = []
     for s in specs:
@@ -268,8 +317,11 @@ def indicator_table(specs: list[IndicatorSpec], unpublished: set[str] | None = N
             where = "open data CBS, maar (nog) niet voor deze periode"
         else:
             where = "open data CBS (in dit voorbeeld)"
+        row = {"Indicator": s.name}
+        if answers is not None:
+            row["Deelvraag"] = ", ".join(map(str, answers.get(s.id, []))) or "–"
         rows.append({
-            "Indicator": s.name,
+            **row,
             "Bron": s.source_name,
             "Regionaal": _yes_no(s.regional),
             "Tijdreeks": _yes_no(s.time_series),
@@ -290,10 +342,13 @@ def step3_indicators(ex: Example) -> list:
         text += "."
     if ex.unpublished_specs:
         text += f" Voor {len(ex.unpublished_specs)} is er (nog) geen cijfer over {ex.period.dutch}."
-    tables = sorted({t for s in ex.open_specs for t in s.tables})
+    tables = query.cited_tables(sorted({t for s in ex.open_specs for t in s.tables}))
     origin = ", ".join(sorted({sources()[s.source]["owner"] for s in ex.specs}))
     unpublished = {s.id for s in ex.unpublished_specs}
-    return [_md(text + "\n\n" + md_table(indicator_table(ex.specs, unpublished)) + "\n\n"
+    if ex.question.answers:
+        text += " De kolom *Deelvraag* zegt welke deelvraag uit stap 2 het cijfer helpt beantwoorden."
+    answers = ex.question.answers or None
+    return [_md(text + "\n\n" + md_table(indicator_table(ex.specs, unpublished, answers)) + "\n\n"
                 + f"*Bron: Impactmonitor HGKM, overzicht van indicatoren (instrument 02); bronhouders: {origin}. "
                 + f"Open data: CBS-tabellen {', '.join(tables)} (CC BY 4.0).*")]
 
@@ -371,25 +426,21 @@ def _no_national(frame: pd.DataFrame) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- step 4
 def _figure_sentences(ex: Example, spec: IndicatorSpec) -> list[str]:
-    from .compare.narrative import level_sentence
+    """The step-4 sentences of one indicator (words from :mod:`impactlib.compare.narrative`).
+
+    The period's provisional mark is given once for the step, not in every sentence.
+    """
+    from .compare.narrative import distribution_sentences, level_sentence
 
     part = _at_period(ex, spec)
     if spec.kind != "distribution":
-        value = part["value"].iloc[0]
-        if pd.isna(value):
+        row = part.iloc[0]
+        if pd.isna(row["value"]):
             return [f"Voor {ex.phrase} is dit cijfer over {ex.period.dutch} onbekend: CBS publiceert het niet, "
                     f"bijvoorbeeld omdat de aantallen te klein zijn."]
-        return [level_sentence(spec, ex.region, ex.period, value)]
-    known = part.dropna(subset=["value"])
-    ranked = known[known["category"].str.lower() != "onbekend"].sort_values("value", ascending=False)
-    if ranked.empty:
-        return [f"Voor {ex.phrase} zijn de cijfers over {ex.period.dutch} onbekend."]
-    top = ranked.iloc[0]
-    out = [level_sentence(spec, ex.region, ex.period, top["value"], top["category"]) + " Dat is de grootste categorie."]
-    rest = "; ".join(f"{r.category} {format_value(r.value, spec.unit)}" for r in ranked.iloc[1:4].itertuples())
-    if rest:
-        out.append(f"Daarna volgen: {rest}.")
-    return out
+        return [level_sentence(spec, ex.region, ex.period, row["value"], numerator=row.get("numerator"),
+                               denominator=row.get("denominator"), mark_provisional=False)]
+    return distribution_sentences(spec, ex.region, ex.period, part, mark_provisional=False)
 
 
 def step4_figures(ex: Example) -> list:
@@ -397,6 +448,8 @@ def step4_figures(ex: Example) -> list:
     from . import plots
 
     items: list = []
+    if ex.period.is_provisional:
+        items.append(_md(f"*De cijfers over {ex.period.dutch} zijn voorlopig ({ex.period.title}): CBS kan ze nog bijstellen.*"))
     for spec in ex.open_specs:
         items.append(_md(f"### {spec.name}\n\n" + " ".join(_figure_sentences(ex, spec))))
         frame = ex.frames[spec.id]
@@ -468,16 +521,14 @@ def step5_peers(ex: Example) -> list:
     factors = peers.attrs.get("factors", [])
     how = ("gekozen op achtergrondkenmerken die voor huiselijk geweld ertoe doen (bevolkingsopbouw, "
            "stedelijkheid, inkomen, gezinnen)" if ex.peers == "auto" else "zelf opgegeven")
-    ftable = pd.DataFrame({"Regio": peers["region"], "Afstand": [format_value(d, "") for d in peers["distance"]]})
-    for f in factors:
-        ftable[f["label"]] = [
-            format_value(v, "count") if f["id"] in ("population", "address_density") else format_value(v, "")
-            for v in peers[f["id"]]
-        ]
+    ftable = peers_table(ex, peers)
     years = sorted({f["year"] for f in factors})
+    labels = [f["label"].split(" (")[0].lower() for f in factors]
+    on = (", ".join(labels[:-1]) + " en " + labels[-1]) if len(labels) > 1 else "".join(labels)
     items = [_md(
-        f"De vergelijkingsregio's zijn {how}. Hoe kleiner de afstand, hoe meer een regio op {ex.phrase} lijkt "
-        f"(kenmerken van {', '.join(map(str, years))}).\n\n" + md_table(ftable) + "\n\n"
+        f"De vergelijkingsregio's zijn {how}. Ze lijken op {ex.phrase} in: {on} (kenmerken van "
+        f"{', '.join(map(str, years))}). De eerste rij is {ex.region.name} zelf; hoe kleiner de afstand, hoe meer "
+        f"een regio erop lijkt.\n\n" + md_table(ftable) + "\n\n"
         + _source_line(peers.attrs.get("source", {}))
     )]
     rows = []
@@ -500,6 +551,141 @@ def step5_peers(ex: Example) -> list:
                                           title=f"{_label(head.spec, head.category)}, {ex.period.title}\n"
                                                 f"{ex.region.name} en vergelijkbare regio's"))
     return items
+
+
+def peers_table(ex: Example, peers: pd.DataFrame) -> pd.DataFrame:
+    """The region's own row, then the comparable regions, with the factors that made them similar."""
+    from .compare.peers import context_factors
+
+    factors = peers.attrs.get("factors", [])
+    own = {"region": f"{ex.region.name} (zelf)", "distance": 0.0}
+    if factors and ex.region.level == "vt":
+        try:
+            mine = context_factors([ex.region.key], factors[0]["year"])
+            own.update({f["id"]: mine[f["id"]].iloc[0] for f in factors if f["id"] in mine})
+        except Exception:  # noqa: BLE001 - the table still shows the peers
+            pass
+    rows = pd.concat([pd.DataFrame([own]), peers], ignore_index=True)
+    table = pd.DataFrame({"Regio": rows["region"],
+                          "Afstand": ["–" if i == 0 else format_value(d, "") for i, d in enumerate(rows["distance"])]})
+    for f in factors:
+        table[f["label"]] = [
+            format_value(v, "count") if f["id"] in ("population", "address_density") else format_value(v, "")
+            for v in rows.get(f["id"], pd.Series([math.nan] * len(rows)))
+        ]
+    return table
+
+
+def trained_groups_table(ex: Example) -> pd.DataFrame | None:
+    """The share of each trained professional group, from the start of the series to the period.
+
+    One row per group and per indicator (adviesvragen, meldingen): first half year, the
+    chosen half year, the change and Nederland in the chosen half year. ``None`` without
+    ``trained_groups`` or without the distributions in the question.
+    """
+    from .compare.narrative import category_text
+
+    if not ex.trained_groups:
+        return None
+    rows = []
+    for ident, noun in (("adviesvragers_type_pct", "adviesvragen"), ("melders_type_pct", "meldingen")):
+        if ident not in ex.frames:
+            continue
+        frame = ex.frames[ident]
+        frame = frame[(frame["period"] >= SERIES_START) & (frame["period"] <= ex.period.key)]
+        first_key = frame["period"].min()
+        for group in ex.trained_groups:
+            part = frame[frame["category"] == group].set_index("period")
+            if part.empty:
+                continue
+            start, now = part["value"].get(first_key), part["value"].get(ex.period.key)
+            change = now - start if not (pd.isna(start) or pd.isna(now)) else math.nan
+            sign = "+" if change > 0 else ""
+            rows.append({
+                "Beroepsgroep": category_text(group)[:1].upper() + category_text(group)[1:],
+                "Aandeel van de": noun,
+                parse_period(first_key).title: format_percent(start),
+                ex.period.title: format_percent(now),
+                "Verschil": "onbekend" if pd.isna(change) else sign + format_percent(change).replace(" %", " procentpunt"),
+                f"Nederland {ex.period.title}": format_percent(part["national"].get(ex.period.key)),
+            })
+    return pd.DataFrame(rows) if rows else None
+
+
+def _trained_series(ex: Example, ident: str) -> pd.DataFrame:
+    """The trained groups as lines of one chart: each group takes the place of a region."""
+    from .compare.narrative import category_text
+
+    frame = ex.frames[ident]
+    part = frame[frame["category"].isin(ex.trained_groups) & (frame["period"] >= SERIES_START)
+                 & (frame["period"] <= ex.period.key)].copy()
+    part["region"] = [category_text(c)[:1].upper() + category_text(c)[1:] for c in part["category"]]
+    part["region_key"] = part["category"]
+    part["national"] = math.nan
+    part.attrs = dict(frame.attrs)
+    return part
+
+
+def long_lasting_table(ex: Example, spec: IndicatorSpec) -> tuple[pd.DataFrame, str] | None:
+    """'Langer dan 5 jaar' and all of 'langer dan een jaar' beside Nederland, with the verdict."""
+    from .compare.narrative import LONG_CATEGORIES, long_lasting_sentence
+    from .compare.verdicts import compare_values
+
+    part = _at_period(ex, spec).set_index("category")
+    if not set(LONG_CATEGORIES) <= set(part.index):
+        return None
+    denominator = part["denominator"].iloc[0]
+
+    def row(categories, label):
+        sub = part.loc[list(categories)]
+        value, national = sub["value"].sum(min_count=len(categories)), sub["national"].sum(min_count=len(categories))
+        numerator = sub["numerator"].sum(min_count=len(categories))
+        verdict = compare_values(value, national, unit="percent", numerator=numerator, denominator=denominator)
+        return (value, national, verdict), {
+            "Duur van het geweld": label, ex.region.name: format_percent(value), "Nederland": format_percent(national),
+            "Oordeel": verdict.verdict,
+        }
+
+    five, row5 = row(LONG_CATEGORIES[-1:], "langer dan vijf jaar")
+    year, row1 = row(LONG_CATEGORIES, "langer dan een jaar (een tot vijf jaar en langer)")
+    return pd.DataFrame([row5, row1]), long_lasting_sentence(spec, ex.region, five, year)
+
+
+def step5_core(ex: Example) -> list:
+    """The core of the question: the trained groups over time, long-lasting violence."""
+    from . import plots
+
+    items: list = []
+    if ex.trained_groups:
+        table = trained_groups_table(ex)
+        if table is not None:
+            items.append(_md(
+                f"**De beroepsgroepen waarop de scholing gericht is.** Stijgt hun aandeel in de adviesvragen en "
+                f"meldingen? Hieronder hun aandeel vanaf {parse_period(SERIES_START).dutch} tot {ex.period.dutch}.\n\n"
+                + md_table(table) + "\n\n" + _prov_line(ex)))
+            for ident, what in (("adviesvragers_type_pct", "adviesvragen"), ("melders_type_pct", "meldingen")):
+                if ident in ex.frames:
+                    series = _trained_series(ex, ident)
+                    if len(series):
+                        items.append(plots.time_series(series, title=f"Aandeel van de {what} per beroepsgroep waarop de "
+                                                                     f"scholing gericht is\n{ex.region.name}"))
+    elif ex.question.id == "eerder-beter-in-beeld":
+        items.append(_md("Welke beroepsgroepen zijn geschoold? Noem ze in het parameterbestand onder `trained_groups`; "
+                         "dan staat hier hoe hun aandeel in de adviesvragen en meldingen zich ontwikkelt."))
+    for spec in ex.open_specs:
+        if spec.id.startswith("duur_geweld"):
+            found = long_lasting_table(ex, spec)
+            if found is not None:
+                table, sentence = found
+                items.append(_md(f"**Langdurig geweld: {lower_label(spec)}.** {sentence}\n\n" + md_table(table)
+                                 + "\n\n" + _prov_line(ex)))
+    return items
+
+
+def lower_label(spec: IndicatorSpec) -> str:
+    from .compare.narrative import lower_first
+
+    return lower_first(spec.name)
 
 
 def rank_band(rank, n: int) -> str | None:
@@ -600,19 +786,33 @@ def notable_shape(comp, *, relative: float = 0.03):
     return shape if min(abs(value - e) for e in ends) >= relative * abs(value) else None
 
 
-def advice_versus_reports(ex: Example, *, ratio: float = 2.0) -> str | None:
+def _advice_and_reports(ex: Example):
+    adv = _at_period(ex, get_indicator_spec("adviesvragers_type_pct")).set_index("category")["value"]
+    mel = _at_period(ex, get_indicator_spec("melders_type_pct")).set_index("category")["value"]
+    return adv, mel
+
+
+def advice_groups(ex: Example, *, ratio: float = 2.0) -> list[str]:
     """Professions whose share of adviesvragen is at least ``ratio`` × their share of meldingen."""
     have = {s.id for s in ex.open_specs}
     if not {"adviesvragers_type_pct", "melders_type_pct"} <= have:
-        return None
-    adv = _at_period(ex, get_indicator_spec("adviesvragers_type_pct")).set_index("category")["value"]
-    mel = _at_period(ex, get_indicator_spec("melders_type_pct")).set_index("category")["value"]
+        return []
+    adv, mel = _advice_and_reports(ex)
     skip = {"Burger", "Onbekend", "Beroepsmatig overig"}
-    hits = [c for c in adv.index if c not in skip and c in mel.index and adv[c] >= 1.0
+    return [c for c in adv.index if c not in skip and c in mel.index and adv[c] >= 1.0
             and not pd.isna(mel[c]) and adv[c] >= ratio * mel[c]]
+
+
+def advice_versus_reports(ex: Example, *, ratio: float = 2.0) -> str | None:
+    """The sentence on professions that ask advice relatively often but report little."""
+    hits = advice_groups(ex, ratio=ratio)
     if not hits:
         return None
-    listed = ", ".join(f"{c} ({format_percent(adv[c])} van de adviesvragen, {format_percent(mel[c])} van de meldingen)" for c in hits)
+    adv, mel = _advice_and_reports(ex)
+    from .compare.narrative import category_text
+
+    listed = ", ".join(f"{category_text(c)} ({format_percent(adv[c])} van de adviesvragen, {format_percent(mel[c])} van de meldingen)"
+                       for c in hits)
     return (f"Deze beroepsgroepen vragen in {ex.phrase} relatief vaak advies, maar doen relatief weinig meldingen: "
             f"{listed}.")
 
@@ -622,23 +822,30 @@ def finding(ex: Example, spec: IndicatorSpec) -> str | None:
 
     Counts: a clear difference from Nederland, a place in the top or bottom fifth of the
     Veilig Thuis-regio's, a visible turn in the course since 2019; for a distribution also
-    its largest category.
+    its largest category. Every line starts with the value and its comparison with Nederland.
     """
     comp = comparison(ex, spec)
-    parts = []
-    if comp.verdict.verdict.startswith("duidelijk"):
-        parts.append(f"{format_value(comp.row['value'], spec.unit)}, {comp.verdict.verdict} dan landelijk "
-                     f"({format_value(comp.national_row['value'], spec.unit)})")
     band = rank_band(comp.rank.rank, comp.rank.n_regions) if comp.rank else None
+    shape = notable_shape(comp)
+    clear = comp.verdict.verdict.startswith("duidelijk")
+    if not (clear or band or shape is not None or spec.kind == "distribution"):
+        return None
+    value, national = format_value(comp.row["value"], spec.unit), format_value(comp.national_row["value"], spec.unit)
+    if ex.region.is_national:
+        head = f"{value}"
+    elif comp.verdict.verdict in ("vergelijkbaar", "niet te zeggen"):
+        head = f"{value} tegen {national} landelijk ({comp.verdict.verdict})"
+    else:
+        head = f"{value}, {comp.verdict.verdict} dan landelijk ({national})"
+    parts = [head]
     if band:
         parts.append(f"{comp.rank.text}: bij de Veilig Thuis-regio's met de {band} cijfers")
-    shape = notable_shape(comp)
-    text = f"**{_label(spec, comp.category)}:** " + "; ".join(parts) + "." if parts else ""
+    text = f"**{_label(spec, comp.category)}:** " + "; ".join(parts) + "."
     if shape is not None:
-        text = (text + " " if text else f"**{_label(spec, comp.category)}:** ") + shape.sentence
+        text += " " + shape.sentence
     if spec.kind == "distribution":
-        text = (text + " " if text else "") + _figure_sentences(ex, spec)[0]
-    return text or None
+        text += " " + _figure_sentences(ex, spec)[0]
+    return text
 
 
 def step6_stands_out(ex: Example) -> list:
@@ -653,26 +860,30 @@ def step6_stands_out(ex: Example) -> list:
 
 
 def step6_questions(ex: Example) -> list:
-    """Questions the figures raise (from the findings) and the question's own reflection."""
-    from .compare.narrative import questions
+    """At most six questions the figures raise, none repeated, each tied to its indicator.
 
-    found: list[str] = []
-    for spec in compared_specs(ex):
+    The headline comes first, then every other clear difference or visible turn (one
+    question each), the contrast between advice and reports, and the question's own
+    reflection (see :func:`impactlib.compare.narrative.select_questions`).
+    """
+    from .compare.narrative import questions, select_questions
+
+    findings: list[list[str]] = []
+    specs = sorted(compared_specs(ex), key=lambda s: s.id != ex.question.headline)
+    for spec in specs:
         comp = comparison(ex, spec)
         shape = notable_shape(comp)
         if comp.verdict.verdict.startswith("duidelijk") or shape is not None:
             asked = questions(spec, ex.region, verdict=None if ex.region.is_national else comp.verdict,
-                              trend=comp.trend, shape=shape,
-                              has_peers=comp.peers is not None)
-            if comp.category:  # name the category the comparison is about
-                named = spec.name[:1].lower() + spec.name[1:]
-                asked = [q.replace(named, f"{named} ({comp.category})") for q in asked]
-            found += asked
-    if advice_versus_reports(ex):
-        found.append("Hoe lezen we dat deze beroepsgroepen wel advies vragen maar weinig melden, en moeten we daar investeren?")
-    found += [escape_markdown(r) for r in ex.question.reflection]
-    unique = list(dict.fromkeys(found))
-    return [_md("Vragen voor het gesprek met de partners (stap 7 en 8):\n\n" + "\n".join(f"- {q}" for q in unique))]
+                              trend=comp.trend, shape=shape, has_peers=comp.peers is not None,
+                              category=comp.category)
+            if asked:
+                findings.append(asked)
+    groups = advice_groups(ex)
+    if groups:  # right after the headline: the seed's own point for Drenthe
+        findings.insert(1 if findings else 0, [f"Hoe lezen we dat {_groups_text(groups)} wel advies vragen maar weinig melden?"])
+    chosen = select_questions(findings, [esc(q) for q in ex.question.reflection])
+    return [_md("Vragen voor het gesprek met de partners (stap 7 en 8):\n\n" + "\n".join(f"- {q}" for q in chosen))]
 
 
 def step6_cannot_answer(ex: Example) -> list:
@@ -707,6 +918,7 @@ def summary(ex: Example) -> dict:
         "synthetic": ex.synthetic,
         "banner": OEFENDATA_TEXT if ex.synthetic else None,
         "source": query.source_label(ex.provenance),
+        "parameters": dict(ex.parameters),
         "headline": {
             "indicator": spec.id,
             "category": comp.category,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from impactlib import docsite
+from impactlib import docsite, query
 from impactlib.catalogue import catalogue
 from impactlib.cli import build_parser, main
 from impactlib.errors import DataFault, UserInputError
@@ -50,7 +50,7 @@ def test_indicator_page_lists_every_catalogue_row_with_its_facts():
         assert spec.source_name in row and f"| {spec.regional} |" in row
         assert ("open data CBS" in row) == spec.is_open
         if spec.is_open:
-            assert all(f"`{t}`" in row for t in spec.tables)
+            assert all(f"`{t}`" in row for t in spec.tables if query.is_cbs_table_id(t))
         else:
             assert spec.where in row
 
@@ -232,3 +232,27 @@ def test_a_broken_link_stops_the_build_and_keeps_the_previous_site(tmp_path, sit
     assert "\n" not in str(exc.value)
     assert (out / docsite.MARKER).exists() and (out / "galerij" / "drenthe" / "eerder-beter-in-beeld.html").exists()
     assert not list(tmp_path.glob(".docs-build-*"))
+
+
+def test_indicator_page_cites_no_placeholder_table():
+    """A figure without a real CBS table id is not shown as one (issue 15, point 9)."""
+    from impactlib import docsite, query
+
+    page = docsite.indicator_page()
+    assert "OTS_REGIO" not in page
+    for ident in __import__("re").findall(r"`(\w+)`", page):
+        if ident.isupper() or ident.endswith(("NED", "ned")):
+            assert query.is_cbs_table_id(ident), ident
+
+
+def test_make_docs_builds_the_gallery_it_links_first():
+    """On a fresh clone `make docs` runs what the gallery needs (issue 15, point 11)."""
+    from impactlib.params import PROJECT_ROOT
+
+    makefile = (PROJECT_ROOT / "Makefile").read_text(encoding="utf-8")
+    docs = next(line for line in makefile.splitlines() if line.startswith("docs:"))
+    assert "gallery" in docs.split(":", 1)[1].split()
+    gallery = makefile[makefile.index("\ngallery:"):]
+    gallery = gallery[: gallery.index("\n\n", 1)]
+    assert "--all-regions" in gallery and "GALLERY_QUESTIONS" in gallery
+    assert "heftig-structureel-geweld" in makefile and "eerder-beter-in-beeld" in makefile

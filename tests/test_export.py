@@ -13,7 +13,7 @@ import pytest
 from impactlib import export, query
 from impactlib.catalogue import get_indicator_spec
 from impactlib.cli import main
-from impactlib.errors import DataFault, ParameterError
+from impactlib.errors import DataFault, NotAvailableError, ParameterError
 from impactlib.formatting import round_half_up
 from impactlib.regions import resolve
 
@@ -95,9 +95,10 @@ def test_suppressed_gemeente_cells_stay_empty_never_zero(assen, tmp_path):
 
     export.write_export(assen, tmp_path / "assen.xlsx")
     sheet = openpyxl.load_workbook(tmp_path / "assen.xlsx")["cijfers"]
-    header = [c.value for c in sheet[1]]
+    first = header_row(sheet)
+    header = [c.value for c in sheet[first]]
     col = header.index("waarde")
-    rows = [r for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] == "meldingen_acuut_structureel_pct"]
+    rows = [r for r in sheet.iter_rows(min_row=first + 1, values_only=True) if r[0] == "meldingen_acuut_structureel_pct"]
     assert rows and all(r[col] is None for r in rows)
 
     export.write_export(assen, tmp_path / "assen.csv")
@@ -106,19 +107,26 @@ def test_suppressed_gemeente_cells_stay_empty_never_zero(assen, tmp_path):
     assert rows and all(r["waarde"] == "" and r["rang"] == "" for r in rows)
 
 
+def header_row(sheet, first: str = "indicator") -> int:
+    """The row number of a sheet's column header (below the label lines)."""
+    return next(i for i, row in enumerate(sheet.iter_rows(values_only=True), start=1) if row[0] == first)
+
+
 # --------------------------------------------------------------------------- files
 def test_xlsx_has_figures_sources_with_oefendata_note_and_explanation(zw, tmp_path):
     files = export.write_export(zw, tmp_path / "zw.xlsx")
     assert files == [tmp_path / "zw.xlsx"]
     book = openpyxl.load_workbook(files[0])
-    assert book.sheetnames == ["cijfers", "bronnen", "toelichting"]
-    assert book["cijfers"].max_row == len(zw) + 1
+    assert book.sheetnames == ["samenvatting", "cijfers", "bronnen", "toelichting"]
+    first = header_row(book["cijfers"])
+    assert book["cijfers"].max_row == len(zw) + first
     sources = [[c for c in row] for row in book["bronnen"].iter_rows(values_only=True)]
     assert "OEFENDATA" in sources[0][0]
     table_rows = [r for r in sources if r[0] in set(zw.indicator)]
     assert {r[0] for r in table_rows} == set(zw.indicator)
     for r in table_rows:
-        assert "CC BY 4.0" in r[4] and all(t in r[3] for t in get_indicator_spec(r[0]).tables)
+        real = [t for t in get_indicator_spec(r[0]).tables if query.is_cbs_table_id(t)]
+        assert "CC BY 4.0" in r[4] and all(t in r[3] for t in real)
     text = " ".join(str(r[0]) for r in book["toelichting"].iter_rows(values_only=True))
     for needle in ("10.000", "veelvouden van 5", "'.'", "'*'", "nooit 0", "26 Veilig Thuis-regio's"):
         assert needle in text
@@ -205,3 +213,41 @@ def test_cli_unwritable_folder_is_exit_1(capsys, tmp_path, monkeypatch, zw):
     code, _, err = run(capsys, "export", "--region", "Zaanstreek-Waterland", "--out", str(tmp_path / "zw.xlsx"))
     assert code == 1 and "Kan niet schrijven" in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1 and not (tmp_path / "zw.xlsx").exists()
+
+
+# --------------------------------------------------------------------------- summary sheet (issue 15)
+def test_xlsx_opens_on_a_summary_with_label_dutch_headers_and_the_seed_figure(zw, tmp_path):
+    export.write_export(zw, tmp_path / "zw.xlsx", period="2021HJ01")
+    book = openpyxl.load_workbook(tmp_path / "zw.xlsx")
+    sheet = book.worksheets[0]
+    assert sheet.title == "samenvatting"
+    assert "OEFENDATA" in str(sheet["A1"].value)  # the label comes first, above the data
+    first = header_row(sheet, "Indicator")
+    header = [c.value for c in sheet[first]]
+    assert header == ["Indicator", "Categorie", "Periode", "Zaanstreek-Waterland", "Nederland", "Eenheid",
+                      "Rang (1 = hoogste)", "Oordeel t.o.v. Nederland", "Marge (95 %)", "Bron"]
+    assert sheet.freeze_panes == f"A{first + 1}" and sheet.auto_filter.ref.startswith(f"A{first}:")
+    rows = {r[0]: r for r in sheet.iter_rows(min_row=first + 1, values_only=True)}
+    head = rows[get_indicator_spec("meldingen_acuut_structureel_pct").name]
+    assert (head[2], head[3], head[4], head[7]) == ("1e halfjaar 2021", 55.6, 42.8, "duidelijk hoger")
+    assert head[6].endswith("van 26") and " tot " in head[8]
+
+
+def test_every_xlsx_sheet_has_the_label_above_the_data_and_the_long_table_an_autofilter(zw, tmp_path):
+    export.write_export(zw, tmp_path / "zw.xlsx")
+    book = openpyxl.load_workbook(tmp_path / "zw.xlsx")
+    for sheet in book.worksheets:
+        assert "OEFENDATA" in str(sheet["A1"].value), sheet.title
+    cijfers = book["cijfers"]
+    first = header_row(cijfers)
+    assert cijfers.freeze_panes == f"A{first + 1}" and cijfers.auto_filter.ref == f"A{first}:N{first + len(zw)}"
+    # newest half year by default
+    summary = export.summary_table(zw)
+    newest = max(p for p in zw["periode"] if "HJ" in p)
+    assert summary.attrs["period"] == newest
+
+
+def test_summary_rejects_a_period_that_is_not_in_the_export(zw, tmp_path):
+    with pytest.raises(NotAvailableError):
+        export.write_export(zw, tmp_path / "zw.xlsx", period="2030HJ01")
+    assert not (tmp_path / "zw.xlsx").exists()

@@ -155,3 +155,78 @@ def test_notebook_executes_and_writes_the_handout(executed):
         assert phase in html
     assert "Twente" in html and page.is_file()
     assert "Fase 1: Herkennen" in page.read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- issue 15
+@pytest.fixture(scope="module")
+def from_file():
+    from impactlib.params import load_parameters
+
+    params = load_parameters(PROJECT_ROOT / "parameters" / "zaanstreek-waterland.yaml")
+    h = handout.handout_from_parameters(params, chart=True)
+    return h, handout.render_handout(h)
+
+
+def test_parameter_file_gives_the_worked_examples_period_and_figures(from_file):
+    h, page = from_file
+    assert h.period.key == "2021HJ01" and "55,6 %" in page and "eerste halfjaar van 2021" in page
+    assert h.goal.startswith("Het heftige en structurele")
+
+
+def test_cli_takes_the_same_parameter_file_as_run(tmp_path, capsys):
+    code = main(["handout", str(PROJECT_ROOT / "parameters" / "zaanstreek-waterland.yaml"), "--out", str(tmp_path)])
+    assert code == 0
+    page = (tmp_path / "zaanstreek-waterland" / "gesprek-heftig-structureel-geweld.html").read_text(encoding="utf-8")
+    assert "55,6 %" in page and "1e halfjaar 2021" in page
+    assert main(["handout", str(PROJECT_ROOT / "parameters" / "drenthe.yaml"), "--region", "Twente"]) == 2
+    assert main(["handout", "--region", "Twente"]) == 2
+
+
+def test_a_run_next_to_the_handout_lends_its_parameters(tmp_path):
+    import nbformat
+
+    from impactlib.regions import resolve
+    from impactlib.run.execute import SUMMARY_TAG
+
+    folder = tmp_path / "zaanstreek-waterland"
+    folder.mkdir()
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("", metadata={"tags": [SUMMARY_TAG]})
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"application/json": {"parameters": {
+        "region": "Zaanstreek-Waterland", "question": "heftig-structureel-geweld", "period": "2021HJ01",
+        "peers": "auto"}}})]
+    nb.cells.append(cell)
+    nbformat.write(nb, folder / "heftig-structureel-geweld.ipynb")
+    near = handout.run_parameters_near(tmp_path, resolve("Zaanstreek-Waterland").region, "heftig-structureel-geweld")
+    assert near["period"] == "2021HJ01"
+    assert main(["handout", "--region", "Zaanstreek-Waterland", "--question", "heftig-structureel-geweld",
+                 "--out", str(tmp_path)]) == 0
+    page = (folder / "gesprek-heftig-structureel-geweld.html").read_text(encoding="utf-8")
+    assert "55,6 %" in page and "Dezelfde cijfers als het uitgewerkte voorbeeld" in page
+    assert handout.run_parameters_near(tmp_path, resolve("Twente").region, "heftig-structureel-geweld") is None
+
+
+def test_handout_covers_what_the_seeds_ask(from_file):
+    h, page = from_file
+    assert "Verwachtingen bij de start" in page and "verwachting" in page.lower()
+    assert "Wat we vragen (voorbereiding, tijd, rol)" in page and "Voorbereiding:" in page and "Tijd:" in page
+    assert "Rol:" in page
+    assert any("wat het cijfer volgens u zou moeten zijn" in q for q in h.phases["Herkennen"])
+    others = [f for f in h.figures[1:] if f.value != "onbekend"]
+    for phase in ("Herkennen", "Begrijpen", "Verbeteren"):
+        assert any(f.value in q for q in h.phases[phase] for f in others), phase
+
+
+def test_provisional_period_is_marked_once_per_table():
+    h = handout.build_handout("Twente", "duur-geweld", chart=False)  # newest half year: provisional
+    assert h.period.is_provisional
+    page = handout.render_handout(h)
+    table = page[page.index('<table class="figuren">'):page.index("</table>", page.index('<table class="figuren">'))]
+    assert table.count("voorlopig") == 1
+    assert "voorlopig" not in h.phases["Herkennen"][0]  # the value itself carries no mark; the table head does
+    assert all("*" not in f.value for f in h.figures)
+
+
+def test_handout_chart_alt_text_states_the_values(from_file):
+    h, page = from_file
+    assert h.chart_png and "Zaanstreek-Waterland" in h.chart_alt and "55,6 %" in h.chart_alt

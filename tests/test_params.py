@@ -111,7 +111,47 @@ def test_example_parameter_files_replicate_the_examples(name, region, question):
     assert (params.region, params.question, params.period) == (region, question, "2021HJ01")
     assert params.title and params.peers == "auto"
     notebook = params.as_notebook()
-    assert set(notebook) == {"region", "level", "period", "question", "indicators", "peers", "title", "local_file"}
+    assert set(notebook) == {"region", "level", "period", "question", "indicators", "peers", "title", "local_file",
+                             "goal", "context", "trained_groups"}
+    assert params.goal  # the region's own goal lives in its parameter file
+
+
+def test_drenthe_carries_its_own_training_context_and_groups():
+    params = load_parameters(PARAMS / "drenthe.yaml")
+    assert "scholing" in params.context and "Drenthe" in params.context
+    assert params.trained_groups == ["Onderwijs", "Kinderopvang", "Huisarts", "Maatschappelijk werk"]
+
+
+@pytest.mark.parametrize("qid", sorted(all_questions()))
+def test_question_files_hold_no_region_of_their_own(qid):
+    from impactlib.regions import regions_at
+
+    q = all_questions()[qid]
+    text = " ".join([q.title, q.why, q.goal or "", *q.sub_questions, *q.reflection])
+    assert q.goal is None, "het doel hoort in het parameterbestand van de regio"
+    assert not [r.name for r in regions_at("vt") if r.name in text]
+    assert "De regio investeert" not in text
+
+
+def test_trained_groups_are_checked_and_normalised():
+    params = make_parameters({"region": "Twente", "question": "eerder-beter-in-beeld",
+                              "trained_groups": "onderwijs, kinderopvang"})
+    assert params.trained_groups == ["Onderwijs", "Kinderopvang"]
+    with pytest.raises(ParameterError, match="trained_groups"):
+        make_parameters({"region": "Twente", "question": "eerder-beter-in-beeld", "trained_groups": ["Bakkers"]})
+    with pytest.raises(ParameterError, match="trained_groups"):
+        make_parameters({"region": "Twente", "question": "eerder-beter-in-beeld", "trained_groups": ["Huisarts", "huisarts"]})
+
+
+def test_answers_name_sub_questions_of_the_question():
+    from impactlib.params import Question
+
+    base = dict(id="x-vraag", title="Een vraag?", why="Omdat het moet.", sub_questions=["a?", "b?"],
+                indicators=["meldingen_per_10k"], headline="meldingen_per_10k", dashboard=["d"])
+    assert Question.model_validate({**base, "answers": {"meldingen_per_10k": 2}}).answers == {"meldingen_per_10k": [2]}
+    for bad in ({"meldingen_per_10k": [3]}, {"adviezen_per_10k": [1]}):
+        with pytest.raises(Exception):
+            Question.model_validate({**base, "answers": bad})
 
 
 def test_values_are_normalised():

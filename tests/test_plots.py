@@ -118,3 +118,35 @@ def test_charts_on_snapshot_data():
     series = get_indicator("meldingen_per_10k", "Drenthe", source="snapshot")
     text = footer(plots.time_series(series))
     assert "03759ned" in text and "OEFENDATA" in text
+
+
+# --------------------------------------------------------------------------- issue 15: projector and screen readers
+def _zw(indicator):
+    from impactlib import query
+
+    return query.get_indicator(indicator, "Zaanstreek-Waterland", None, source="snapshot")
+
+
+def test_source_caption_is_at_least_as_large_as_the_tick_labels():
+    fig = plots.region_vs_national_bar(_zw("meldingen_acuut_structureel_pct"), "2021HJ01")
+    fig.canvas.draw()
+    caption = [t for t in fig.texts if "Bron: CBS" in t.get_text()]
+    assert caption and "OEFENDATA" in caption[0].get_text()
+    ticks = [t.get_fontsize() for ax in fig.axes for t in ax.get_xticklabels() + ax.get_yticklabels()]
+    assert ticks and caption[0].get_fontsize() >= max(ticks)
+
+
+def test_distribution_bars_carry_value_labels_and_alt_text():
+    fig = plots.distribution_bars(_zw("duur_geweld_meldingen_pct"), "2021HJ01")
+    labels = [t.get_text() for t in fig.axes[0].texts]
+    assert "61,0 %" in labels and "1,4 %" in labels  # published figures of the worked example
+    assert "niet langer dan 1 week: Zaanstreek-Waterland 61,0 %" in fig.alt_text
+    assert "langer dan 5 jaar: Zaanstreek-Waterland 1,4 %" in fig.alt_text
+
+
+def test_alt_text_states_region_and_national_values():
+    fig = plots.region_vs_national_bar(_zw("meldingen_acuut_structureel_pct"), "2021HJ01")
+    assert "Zaanstreek-Waterland 55,6 %, Nederland 42,8 %" in fig.alt_text
+    series = _zw("meldingen_acuut_structureel_pct")
+    line = plots.time_series(series[series["period"] <= "2021HJ01"])
+    assert "1e halfjaar 2021 55,6 %" in line.alt_text and "Nederland:" in line.alt_text

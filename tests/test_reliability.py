@@ -175,7 +175,7 @@ YAML_ROWS = [
      ["type.yaml: sleutel 'period': Periode '[2021]' is niet te lezen."]),
     ("R19", "extra.yaml", "region: Drenthe\nquestion: adviesvragers\nkleur: rood\n", 2,
      ["extra.yaml: sleutel 'kleur' is onbekend; toegestane sleutels: level, region, period, question, indicators, "
-      "peers, title, local_file."]),
+      "peers, title, local_file, goal, context, trained_groups."]),
     ("R20", "vraag.yaml", "region: Drenthe\nquestion: beter-weten\n", 2,
      [f"vraag.yaml: sleutel 'question': Beleidsvraag 'beter-weten' bestaat niet; kies uit: {QUESTION_IDS}.",
       "Bedoelde u 'eerder-beter-in-beeld'?"]),

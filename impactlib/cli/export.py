@@ -13,8 +13,10 @@ def register(sub) -> None:
     p.add_argument("--region", required=True, help="regio, bijv. 'Zaanstreek-Waterland', 'Drenthe' of 'Assen'")
     p.add_argument("--level", default=None, help="niveau bij namen die vaker voorkomen: vt, provincie, landsdeel, gemeente")
     p.add_argument("--format", choices=export.FORMATS, default=None,
-                   help="xlsx (standaard; bladen cijfers, bronnen, toelichting) of csv (met een bestand <naam>_bronnen.csv)")
+                   help="xlsx (standaard; bladen samenvatting, cijfers, bronnen, toelichting) of csv (met een bestand <naam>_bronnen.csv)")
     p.add_argument("--out", default=None, help="uitvoerbestand (standaard: outputs/export/<regio>.xlsx)")
+    p.add_argument("--period", default=None,
+                   help="halfjaar van het blad samenvatting in xlsx, bijv. 2021HJ01 (standaard: het nieuwste)")
     add_data_options(p)
     p.set_defaults(func=run)
 
@@ -25,8 +27,13 @@ def run(args) -> int:
     region = resolution.region
     out = args.out or export.default_path(region, args.format or "xlsx")
     export.target_paths(out, args.format)  # a wrong --out fails before any data is read
+    period = None
+    if args.period:
+        from ..periods import parse_period
+
+        period = parse_period(args.period).key
     table = export.region_table(region, source=args.source)
-    files = export.write_export(table, out, args.format)
+    files = export.write_export(table, out, args.format, period=period)
     missing = table.attrs["missing"]
     if args.json:
         emit_json({
