@@ -20,7 +20,6 @@ indicator, computed when first needed and kept on the :class:`Example`.
 
 from __future__ import annotations
 
-import html
 import io
 import math
 import warnings
