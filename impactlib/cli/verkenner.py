@@ -35,6 +35,9 @@ HOST = "127.0.0.1"
 DEFAULT_PORT = 8866
 ROOM_POOL = 10  # pre-heated explorers with --bind 0.0.0.0 (a room); 1 on this computer alone
 CULL_AFTER_S = 600  # a kernel whose browser left is stopped after 10 minutes
+#: Voilà refills its pool this long after a participant took a kernel (Voilà's default: 1 s), so a
+#: room arriving at once is not slowed down by ten kernels starting beside it on a 2-core laptop.
+FILL_DELAY_S = 30
 
 
 def register(subparsers) -> None:
@@ -81,7 +84,8 @@ def voila_command(port: int, *, open_browser: bool, bind: str = HOST, pool: int 
         f"--MappingKernelManager.cull_idle_timeout={CULL_AFTER_S}", "--MappingKernelManager.cull_interval=60",
     ]
     if pool > 0:
-        command += ["--VoilaConfiguration.preheat_kernel=True", f"--VoilaConfiguration.default_pool_size={pool}"]
+        command += ["--VoilaConfiguration.preheat_kernel=True", f"--VoilaConfiguration.default_pool_size={pool}",
+                    f"--VoilaKernelManager.fill_delay={FILL_DELAY_S}"]
     return command
 
 
