@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 OUT    ?= outputs
 
-.PHONY: examples test install install-test docs gallery oefendata browser bench clean
+.PHONY: examples test install install-test docs gallery oefendata browser bench bench-verkenner clean
 
 # The two questions of the worked examples; the gallery links every Veilig Thuis-regio for both.
 GALLERY_QUESTIONS := heftig-structureel-geweld eerder-beter-in-beeld
@@ -60,6 +60,11 @@ docs: $(VENV)/.installed-docs gallery
 # Benchmark (issue 8): prints ratio_batch/ratio_rows/ratio_query last; raw timings in outputs/bench/timings.csv
 bench: install
 	$(BIN)/python benchmarks/bench.py
+
+# Benchmark (issue 18): 10 participant sessions at once in headless Chromium against one served
+# verkenner; prints explorer_sessions, explorer_first_p95_s, explorer_update_p95_s, explorer_peak_mb last.
+bench-verkenner: install-test browser
+	$(BIN)/python benchmarks/bench_verkenner.py
 
 # Debian chromium + chromedriver for the explorer's browser test (needs root/sudo + apt).
 browser:

@@ -13,6 +13,11 @@ A trainer makes a version per participant (or an answer version) with :func:`gen
 the command ``impactmonitor exercise`` calls: ``<out>/oefeningen/<region-slug>/<question-id>
 [-antwoorden].ipynb`` and ``.html``. A participant version has no model-answer cells at all.
 
+For participants without Python, :func:`generate_sheets` (``impactmonitor exercise --format
+html``) writes a printable sheet per region instead (``<question-id>[-antwoorden]-werkblad.html``):
+per "Vraag" the figures, the choices to make in the served verkenner to see them
+(:data:`VERKENNER_CHOICES`), a box to write in, or the model answer. Every text on it is escaped.
+
 Questions (:data:`QUESTIONS`):
 
 - ``heftig-structureel-geweld`` — is het heftige en structurele geweld teruggedrongen?
@@ -57,6 +62,12 @@ __all__ = [
     "template",
     "exercise_paths",
     "generate",
+    "FORMATS",
+    "VERKENNER_CHOICES",
+    "verkenner_steps",
+    "sheet_html",
+    "sheet_path",
+    "generate_sheets",
 ]
 
 QUESTIONS = EXERCISE_QUESTIONS
@@ -447,7 +458,7 @@ class ExerciseResult:
     region: Region
     question: str
     answers: bool
-    notebook: Path
+    notebook: Path | None  # None for a printable sheet (--format html)
     html: Path | None = None
     error: str = ""
 
@@ -534,3 +545,160 @@ def generate(
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         return list(pool.map(lambda r: _run_one(r, question, per, answers, out), resolved))
 
+
+
+# --------------------------------------------------------------------------- printable sheets (no Python)
+FORMATS = ("notebook", "html")
+
+#: Per question and "Vraag": what to choose in the verkenner to see its figures
+#: (indicator id, comparison key of :data:`impactlib.explorer.COMPARISONS`, category or None).
+VERKENNER_CHOICES: dict[tuple[str, int], tuple[tuple[str, str, str | None], ...]] = {
+    ("heftig-structureel-geweld", 1): (("meldingen_acuut_structureel_pct", "nederland", None),
+                                       ("meldingen_acuut_structureel_pct", "alle", None)),
+    ("heftig-structureel-geweld", 2): (("meldingen_acuut_structureel_pct", "tijd", None),),
+    ("heftig-structureel-geweld", 3): (("duur_geweld_meldingen_pct", "nederland", "langer dan 5 jaar"),),
+    ("heftig-structureel-geweld", 4): (("overdracht_rvdk_pct", "nederland", None),
+                                       ("overdracht_om_acuut_structureel_pct", "nederland", None),
+                                       ("ots_per_10k", "vergelijkbaar", None)),
+    ("heftig-structureel-geweld", 5): (("vervolgmeldingen_pct", "tijd", None),),
+    ("heftig-structureel-geweld", 6): (("meldingen_acuut_structureel_pct", "vergelijkbaar", None),),
+    ("eerder-beter-in-beeld", 1): (("adviezen_per_10k", "nederland", None), ("meldingen_per_10k", "tijd", None)),
+    ("eerder-beter-in-beeld", 2): (("adviesvragers_type_pct", "nederland", "Burger"),),
+    ("eerder-beter-in-beeld", 3): (("melders_type_pct", "nederland", "Onderwijs"),
+                                   ("adviesvragers_type_pct", "nederland", "Onderwijs")),
+    ("eerder-beter-in-beeld", 4): (("meldingen_acuut_structureel_pct", "tijd", None),),
+    ("eerder-beter-in-beeld", 5): (("duur_geweld_meldingen_pct", "tijd", "langer dan 5 jaar"),),
+    ("eerder-beter-in-beeld", 6): (("meldingen_per_10k", "vergelijkbaar", None),),
+}
+
+_SHEET_CSS = """
+body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:48em;margin:1.5em auto;padding:0 1em;
+line-height:1.45;color:#222}
+h1{font-size:1.5em;margin-bottom:.2em} h2{font-size:1.15em;margin-top:1.6em;border-bottom:1px solid #bbb}
+table{border-collapse:collapse;margin:.5em 0;font-size:.92em} th,td{border:1px solid #ccc;padding:2px 8px;text-align:left}
+img{max-width:100%} .kies{background:#eef3f8;border-left:4px solid #9ecae1;padding:.4em .8em;margin:.6em 0}
+.antwoord{border:1px solid #999;min-height:9em;margin:.6em 0;padding:.3em .6em;color:#777}
+.model{background:#f3f8ee;border-left:4px solid #74c476;padding:.4em .8em}
+.vraag{break-inside:avoid-page} .bron{color:#555;font-size:.85em}
+@media print{body{margin:0;max-width:none} .vraag{break-inside:avoid} a{color:#222}}
+"""
+
+
+def _markdown_html(text: str) -> str:
+    """Markdown from our own sentences and tables as HTML; any HTML inside it is escaped."""
+    import mistune
+
+    return mistune.create_markdown(escape=True, plugins=["table"])(text)
+
+
+def _item_html(item, alt: str) -> str:
+    import base64
+    import html
+
+    from matplotlib.figure import Figure
+
+    if isinstance(item, Figure):
+        import io
+
+        buffer = io.BytesIO()
+        item.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
+        data = base64.b64encode(buffer.getvalue()).decode("ascii")
+        return f"<p><img src='data:image/png;base64,{data}' alt='{html.escape(alt, quote=True)}'></p>"
+    text = getattr(item, "data", item)
+    return _markdown_html(str(text))
+
+
+def verkenner_steps(question: str, number: int, region: Region, period) -> list[str]:
+    """The choices to make in the verkenner for "Vraag ``number``", as plain sentences."""
+    from .explorer import COMPARISONS
+
+    out = []
+    for indicator, comparison, category in VERKENNER_CHOICES.get((question, number), ()):
+        spec = get_indicator_spec(indicator, require_open=True)
+        what = f"indicator *{spec.name}*" + (f", categorie *{category}*" if category else "")
+        out.append(f"Regio *{region.name}*, {what}, periode *{period.title}*, vergelijk met *{COMPARISONS[comparison]}*.")
+    return out
+
+
+def sheet_html(ex: steps.Example, *, answers: bool = False, verkenner_url: str | None = None) -> str:
+    """A printable exercise sheet for one region: per "Vraag" the figures, where to find them in the
+    verkenner, room to write, and (``answers``) the model answer. Every text is escaped."""
+    import html
+
+    from .run.export import banner_html
+
+    esc = html.escape
+    question = ex.question
+    kind = " — antwoorden" if answers else ""
+    where = (f"<a href='{esc(verkenner_url, quote=True)}'>{esc(verkenner_url)}</a>" if verkenner_url
+             else "het adres dat de trainer geeft: http://.................................")
+    parts = [
+        "<!DOCTYPE html><html lang='nl'><head><meta charset='utf-8'>",
+        f"<title>{esc(f'Oefening {ex.region.name}: {question.title}{kind}')}</title>",
+        f"<style>{_SHEET_CSS}</style></head><body>",
+    ]
+    if ex.synthetic:
+        parts.append(banner_html(steps.OEFENDATA_TEXT))
+    parts += [
+        f"<h1>Oefening: {esc(question.title)}{esc(kind)}</h1>",
+        f"<p><b>Uw regio:</b> {esc(ex.region.name)} · <b>cijfers over:</b> {esc(ex.period.dutch)} "
+        f"({esc(ex.period.title)}){' — voorlopige cijfers' if ex.period.is_provisional else ''}</p>",
+        f"<p>U hebt alleen een browser nodig. Open de verkenner op {where} en kies bij elke vraag wat er in het "
+        "blauwe vak staat. De cijfers staan ook op dit blad; schrijf uw antwoord in het vak eronder.</p>",
+    ]
+    if ex.note:
+        parts.append(f"<p><i>{esc(ex.note)}</i></p>")
+    for exercise in exercises(question.id):
+        parts.append(f"<section class='vraag'><h2>Vraag {exercise.number}. {esc(exercise.title)}</h2>")
+        hints = verkenner_steps(question.id, exercise.number, ex.region, ex.period)
+        if hints:
+            items = "".join(f"<li>{_markdown_html(h).strip().removeprefix('<p>').removesuffix('</p>')}</li>"
+                            for h in hints)
+            parts.append(f"<div class='kies'><b>In de verkenner:</b><ul>{items}</ul></div>")
+        for item in exercise.material(ex):
+            parts.append(_item_html(item, f"Vraag {exercise.number}: {exercise.title} — {ex.region.name}"))
+        if answers:
+            parts.append(f"<div class='model'><b>Modelantwoord.</b> {_markdown_html(model_answer(ex, exercise.number))}</div>")
+        else:
+            parts.append("<div class='antwoord'>Uw antwoord:</div>")
+        parts.append("</section>")
+    parts.append(f"<p class='bron'>{esc(query.source_label(ex.provenance))}</p></body></html>")
+    return "\n".join(parts)
+
+
+def sheet_path(out: str | Path, region: Region, question: str, answers: bool) -> Path:
+    """``<out>/oefeningen/<region-slug>/<question-id>[-antwoorden]-werkblad.html``."""
+    from .run.paths import output_paths
+
+    name = f"{question}-antwoorden-werkblad" if answers else f"{question}-werkblad"
+    return output_paths(Path(out or "outputs") / "oefeningen", region, name).html
+
+
+def generate_sheets(
+    regions: list[str], question: str, *, answers: bool = False, period: str | None = None,
+    out: str | Path = "outputs", verkenner_url: str | None = None,
+) -> list[ExerciseResult]:
+    """Write a printable HTML sheet per region (no notebook, no kernel); see :func:`sheet_html`."""
+    from .run.execute import describe_failure
+    from .run.paths import atomic_write
+
+    q = load_question(_check_question(question))
+    if not regions:
+        raise ParameterError("Geef minstens één regio, bijvoorbeeld --regions Twente,Drenthe.")
+    resolved = [_regions.resolve(r).region for r in regions]
+    per = parse_period(period).key if period else query.latest_period(q.headline).key
+    known = {p.key for p in query.available_periods(q.headline)}
+    if per not in known:
+        raise ParameterError(f"Periode {per} is (nog) niet gepubliceerd; kies een halfjaar van {min(known)} t/m {max(known)}.")
+    results = []
+    for region in resolved:
+        target = sheet_path(out, region, question, answers)
+        result = ExerciseResult(region, question, answers, notebook=None, html=None)
+        try:
+            ex = prepare(region.key, question, per, level=region.level)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            result.html = atomic_write(target, sheet_html(ex, answers=answers, verkenner_url=verkenner_url))
+        except Exception as exc:  # noqa: BLE001 - reported per region, never a traceback
+            result.error = describe_failure(exc)[0]
+        results.append(result)
+    return results

@@ -8,6 +8,7 @@ CBS and the tables (:func:`impactlib.query.source_label`); oefendata get an extr
 
 - :func:`region_vs_national_bar` — the region beside Nederland for one period;
 - :func:`time_series` — the region over time with the national line, provisional periods marked;
+- :func:`time_series_with_breaks` — the same for one region, the line broken where a figure is missing;
 - :func:`ranked_dotplot` — every region of one period, sorted, the region highlighted;
 - :func:`distribution_bars` — categories (melder type, duur) for the region and Nederland;
 - :func:`tile_map` — the Veilig Thuis-regio's of a period as tiles on a hand-made grid.
@@ -42,6 +43,7 @@ from .regions import NATIONAL_KEY
 __all__ = [
     "region_vs_national_bar",
     "time_series",
+    "time_series_with_breaks",
     "ranked_dotplot",
     "distribution_bars",
     "tile_map",
@@ -331,3 +333,46 @@ def tile_map(frame: pd.DataFrame, region: str | None = None, period=None, *, tit
         alt += (f"van {_value(low, unit)} ({names.get(known.idxmin(), '')}) tot {_value(high, unit)} "
                 f"({names.get(known.idxmax(), '')}).")
     return _finish(fig, _prov(frame), title or f"{_label(part)}, {per.title}\nVeilig Thuis-regio's (schematisch, geen kaart)", alt)
+
+
+def time_series_with_breaks(frame: pd.DataFrame, *, title: str | None = None, note: str | None = None) -> Figure:
+    """One region over time with the national line; the line breaks where a figure is missing.
+
+    Unlike :func:`time_series`, a period without a figure for the region (``value`` NaN, e.g.
+    because the region did not exist in that year after the 2023 change of the Veilig
+    Thuis-regio's) is never bridged: the line stops and starts again, a lone figure is a dot.
+    Provisional periods ('*') are shaded; ``note`` is written in the chart (e.g. which periods
+    are missing). A frame of Nederland alone draws the national line only; a ``national`` column
+    of NaN (counts) draws none.
+    """
+    if frame.empty:
+        raise NotAvailableError("Geen cijfers om te tekenen.")
+    unit = _unit(frame)
+    periods = sorted({parse_period(k).with_flag(f or "") for k, f in zip(frame["period"], frame["provisional"])})
+    pos = {p.key: i for i, p in enumerate(periods)}
+    data = frame.assign(x=frame["period"].map(pos)).sort_values("x")
+    fig, ax = _new(8, 4)
+    national_only = bool((data["region_key"] == NATIONAL_KEY).all())
+    region = str(data["region"].iloc[0])
+    if not national_only:
+        ax.plot(data["x"], data["value"].astype(float), color=REGION_COLOUR, marker="o", label=region)
+    national = data.drop_duplicates("period")[["x", "national"]]
+    if national["national"].notna().any():
+        ax.plot(national["x"], national["national"].astype(float), color=NATIONAL_COLOUR, linestyle="--",
+                marker=".", label="Nederland")
+    provisional = [pos[p.key] for p in periods if p.is_provisional]
+    if provisional:
+        ax.axvspan(min(provisional) - 0.5, max(provisional) + 0.5, color="#eeeeee", zorder=0)
+        ax.text(max(provisional) + 0.45, 0.98, "voorlopig", transform=ax.get_xaxis_transform(),
+                ha="right", va="top", fontsize=8, color="#555555")
+    if note:
+        ax.text(0.01, 0.02, "\n".join(textwrap.wrap(note, 95)), transform=ax.transAxes, fontsize=7.5,
+                color="#8a1c1c", ha="left", va="bottom", bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8})
+    ax.set_xticks(range(len(periods)), [p.short for p in periods], rotation=45, ha="right")
+    ax.set_xlim(-0.5, len(periods) - 0.5)
+    ax.set_xlabel("Periode (* = voorlopig cijfer)")
+    ax.set_ylabel(_UNIT_LABEL[unit])
+    ax.yaxis.set_major_formatter(FuncFormatter(_tick))
+    ax.legend(title="", frameon=False)
+    who = "Nederland" if national_only else region
+    return _finish(fig, _prov(frame), title or f"{_label(frame)}\n{who}, {periods[0].title} t/m {periods[-1].title}")

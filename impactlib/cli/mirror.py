@@ -8,7 +8,11 @@ For training rooms without internet: participants point ``cbsodata`` at the mirr
     cbsodata.get_data("84852NED", filters="RegioS eq 'VT22  ' and Perioden eq '2021HJ01'")
 
 ``--api v4`` answers as CBS's successor interface (``datasets.cbs.nl``) instead:
-``http://127.0.0.1:8765/odata/v1/CBS/84852NED/Observations?$filter=RegioS eq 'VT22'``.
+``http://127.0.0.1:8765/odata/v1/CBS/84852NED/Observations?$filter=RegioS eq 'VT22'``, and
+``cbsodata4.get_observations("84852NED", base_url="http://127.0.0.1:8765/odata/v1")`` works.
+
+``--bind 0.0.0.0`` serves the whole room (default: 127.0.0.1, only this computer) and prints the
+address participants type.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import sys
 from ..errors import DataFault
 from ..mirror import MirrorServer, shelf_from_cache, shelf_from_snapshot
 from ..mirror.server import DEFAULT_PAGE_SIZE
+from ..room import announce, is_everywhere
 
 
 def register(sub) -> None:
@@ -62,12 +67,17 @@ def run(args) -> int:
         usage = (f"Mirror (OData v4) draait op http://{server.address}/odata/v1/CBS/ — {len(shelf.ids)} tabellen, "
                  f"bron: {label}.\n"
                  f"Gebruik: IMPACTMONITOR_CBS4_HOST={server.address} IMPACTMONITOR_CBS4_HTTPS=0 "
-                 "impactmonitor fetch --backend v4\n")
+                 "impactmonitor fetch --backend v4\n"
+                 f"of in Python: cbsodata4.get_observations(\"84852NED\", base_url=\"http://{server.address}/odata/v1\")\n")
     else:
         usage = (f"Mirror draait op http://{server.address}/ODataApi/odata/ — {len(shelf.ids)} tabellen, bron: {label}.\n"
                  f"Gebruik: cbsodata.options.catalog_url = '{server.address}'; cbsodata.options.use_https = False\n"
                  f"of: IMPACTMONITOR_CBS_HOST={server.address} IMPACTMONITOR_CBS_HTTPS=0 impactmonitor fetch\n")
-    print(usage + "Stoppen met Ctrl+C.", flush=True)
+    print(usage.rstrip("\n"), flush=True)
+    if is_everywhere(args.bind):
+        path = "/odata/v1/" if args.api == "v4" else "/ODataApi/odata/"
+        announce("Mirror", server.port, path, qr=False)
+    print("Stoppen met Ctrl+C.", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

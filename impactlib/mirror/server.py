@@ -16,7 +16,9 @@ rows sent per table, so tests can check that a client asked only for what it nee
 With ``api="v4"`` the mirror answers as ``datasets.cbs.nl`` does instead (see
 :mod:`impactlib.mirror.v4`): ``/odata/v1/CBS/<table>/`` (service document),
 ``/odata/v1/CBS/<table>/Properties`` (one object) and ``/odata/v1/CBS/<table>/<EntitySet>``
-with ``$filter``, ``$select``, ``$top``, ``$skip`` and ``@odata.nextLink`` paging; the v3
+with ``$filter``, ``$select``, ``$top``, ``$skip`` and ``@odata.nextLink`` paging, plus the
+catalogue ``/odata/v1/Datasets`` (``Identifier``, ``Catalog``, ``Title``, ``Modified``, ...;
+what ``cbsodata4.get_observations`` looks a table up in) and ``/odata/v1/Catalogs``; the v3
 paths then answer 404, and the other way round.
 """
 
@@ -193,6 +195,12 @@ def _handler_for(server: MirrorServer):
         def route_v4(self, segments: list[str], params: dict):
             server.record(self.path)
             base = f"http://{self.headers.get('Host') or server.address}"
+            if [s.lower() for s in segments] == ["odata", "v1", "datasets"]:
+                return 200, self.datasets(base, params)
+            if [s.lower() for s in segments] == ["odata", "v1", "catalogs"]:
+                return 200, {"@odata.context": f"{base}/odata/v1/$metadata#Catalogs",
+                             "value": [{"Identifier": "CBS", "Title": "CBS-tabellen (mirror van impactmonitor)",
+                                        "Description": server.shelf.description.get("kind", ""), "Publisher": "CBS"}]}
             if len(segments) < 4 or [s.lower() for s in segments[:2]] != ["odata", "v1"] or len(segments) > 5:
                 return 404, _error_v4("Onbekend pad; gebruik /odata/v1/CBS/<tabel>/.")
             table = server.v4_table(segments[3])
@@ -269,6 +277,22 @@ def _handler_for(server: MirrorServer):
             frame = pd.DataFrame(rows, dtype=object)
             page, _ = QueryOptions.from_params(params).apply(frame, max(len(rows), 1))
             return {"odata.metadata": f"{base}/ODataCatalog/$metadata#ODataCatalog.Tables",
+                    "value": [{k: _plain(v) for k, v in r.items()} for r in page.to_dict("records")]}
+
+        def datasets(self, base: str, params: dict) -> dict:
+            """The v4 catalogue ``/odata/v1/Datasets``: one row per table, as ``cbsodata4.get_datasets`` reads it."""
+            import pandas as pd
+
+            fields = ("Identifier", "Title", "ShortTitle", "Description", "Summary", "Language", "Catalog",
+                      "Modified", "Frequency", "Period", "Status", "DatasetType", "ObservationCount")
+            rows = []
+            for table_id in server.shelf.ids.values():
+                props = server.v4_table(table_id).properties
+                rows.append({**{f: props.get(f) for f in fields}, "ObservationsModified": props.get("Modified"),
+                             "Source": "CBS (mirror van impactmonitor)"})
+            frame = pd.DataFrame(rows, dtype=object)
+            page, _ = QueryOptions.from_params(params).apply(frame, max(len(rows), 1))
+            return {"@odata.context": f"{base}/odata/v1/$metadata#Datasets",
                     "value": [{k: _plain(v) for k, v in r.items()} for r in page.to_dict("records")]}
 
         def send_json(self, status: int, body: dict) -> None:

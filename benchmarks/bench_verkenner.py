@@ -1,0 +1,312 @@
+"""Benchmark of issue 18: one served verkenner, a room of participants opening it at once.
+
+    .venv/bin/python benchmarks/bench_verkenner.py              # 10 sessions (make bench-verkenner)
+    .venv/bin/python benchmarks/bench_verkenner.py --sessions 2 # a quick look
+
+What it does, as a trainer's room would:
+
+1. starts ``impactmonitor verkenner --port P --no-browser --pool N`` on 127.0.0.1 (N = the number of
+   sessions: the trainer starts it a few minutes before the room arrives, so Voilà's pool of
+   pre-heated kernels is full) and waits until the pool is filled and the server is idle;
+2. starts N headless Chromium browsers (selenium; fresh profiles), then opens the page in all of
+   them at the same moment and measures, per session, page open → first chart shown;
+3. when every page shows its chart, makes one change in every session at the same moment (each
+   picks another Veilig Thuis-regio) and measures change → new chart shown;
+4. samples the memory (RSS) of the server and its kernels (the whole process tree) every 0.25 s.
+
+It prints ``explorer_sessions=N``, ``explorer_first_p95_s=…``, ``explorer_update_p95_s=…`` and
+``explorer_peak_mb=…`` last (p95 by nearest rank: with 10 sessions, the slowest one), after
+the medians, the pool start-up time, the machine's load (the machines are shared and noisy) and
+how the CPU time was split between the server and the benchmark's own browsers (in a real room
+every participant's browser runs on the participant's laptop, not on the trainer's).
+Everything listens on 127.0.0.1 and stops by itself (a hard time limit ends a stuck run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--window-size=1200,1600"]
+HARD_LIMIT_S = 900
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# --------------------------------------------------------------------------- the process tree (/proc)
+def _children(pid: int) -> list[int]:
+    found = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as fh:
+                found += [int(c) for c in fh.read().split()]
+    except OSError:
+        pass
+    return found
+
+
+def _tree(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo += _children(p)
+    return out
+
+
+def _rss_mb(pids: list[int]) -> float:
+    total = 0
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/status") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
+
+
+def _cpu_s(pids: list[int]) -> float:
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / ticks
+
+
+def _kernels(pids: list[int]) -> int:
+    count = 0
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/cmdline", "rb") as fh:
+                if b"ipykernel" in fh.read():
+                    count += 1
+        except OSError:
+            pass
+    return count
+
+
+class MemorySampler(threading.Thread):
+    """Peak RSS of the server's process tree, and its CPU time (live, and of kernels already gone)."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid, self.peak, self.stop = pid, 0.0, threading.Event()
+        self.cpu: dict[int, float] = {}
+
+    def run(self):
+        while not self.stop.is_set():
+            pids = _tree(self.pid)
+            self.peak = max(self.peak, _rss_mb(pids))
+            for p in pids:
+                self.cpu[p] = max(self.cpu.get(p, 0.0), _cpu_s([p]))
+            time.sleep(0.25)
+
+    def cpu_s(self) -> float:
+        return sum(self.cpu.values())
+
+
+# --------------------------------------------------------------------------- the run
+def _start_server(port: int, pool: int) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if k != "JPY_SESSION_NAME"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "impactlib", "verkenner", "--port", str(port), "--no-browser", "--pool", str(pool),
+         "--source", "snapshot"],
+        cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+
+
+def _wait_for_pool(process: subprocess.Popen, port: int, pool: int, timeout: float = 600) -> float:
+    """Until the port answers, ``pool`` kernels run and the tree has been idle for 3 s."""
+    start = time.monotonic()
+    idle_since, last = None, None
+    while time.monotonic() - start < timeout:
+        if process.poll() is not None:
+            raise SystemExit(f"bench_verkenner: de verkenner stopte met code {process.returncode}")
+        pids = _tree(process.pid)
+        cpu = _cpu_s(pids)
+        busy = last is None or cpu - last > 0.3
+        last = cpu
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                listening = True
+        except OSError:
+            listening = False
+        if listening and _kernels(pids) >= pool and not busy:
+            idle_since = idle_since or time.monotonic()
+            if time.monotonic() - idle_since >= 3:
+                return time.monotonic() - start
+        else:
+            idle_since = None
+        time.sleep(1)
+    raise SystemExit(f"bench_verkenner: de pool van {pool} kernels was na {timeout:.0f} s niet klaar")
+
+
+def _driver(profile: str):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or shutil.which("chromium-browser")
+    for flag in FLAGS + [f"--user-data-dir={profile}"]:
+        options.add_argument(flag)
+    return webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+
+
+def _chart(driver) -> str:
+    from selenium.webdriver.common.by import By
+
+    found = driver.find_elements(By.CSS_SELECTOR, "img.verkenner-grafiek")
+    src = found[0].get_attribute("src") if found else ""
+    return src if src and src.startswith(("data:image", "blob:")) else ""
+
+
+def _choose(driver, css: str, label: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    select = driver.find_element(By.CSS_SELECTOR, f"{css} select")
+    driver.execute_script(
+        "const s = arguments[0]; const plain = t => t.replace(/\\u00a0/g, ' ');"
+        "const i = Array.from(s.options).findIndex(o => plain(o.text) === arguments[1]);"
+        "if (i < 0) throw new Error('optie ontbreekt: ' + arguments[1]);"
+        "s.selectedIndex = i; s.dispatchEvent(new Event('change', {bubbles: true}));",
+        select, label,
+    )
+
+
+def _own_cpu_s(server: int) -> float:
+    """CPU seconds of the browsers: this script's process tree (chromedriver, Chromium) less the server's."""
+    skip = set(_tree(server)) | {os.getpid()}
+    return _cpu_s([p for p in _tree(os.getpid()) if p not in skip])
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+def session(driver, url: str, region: str, opened: threading.Barrier, changed: threading.Barrier,
+            timings: dict, errors: list) -> None:
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    try:
+        opened.wait()
+        t0 = time.monotonic()
+        driver.get(url)
+        WebDriverWait(driver, 180, poll_frequency=0.05).until(_chart)
+        timings["first"] = time.monotonic() - t0
+        before = _chart(driver)
+        changed.wait()
+        t1 = time.monotonic()
+        _choose(driver, ".verkenner-regio", region)
+        WebDriverWait(driver, 120, poll_frequency=0.05).until(lambda d: _chart(d) not in ("", before))
+        timings["update"] = time.monotonic() - t1
+    except Exception as exc:  # noqa: BLE001 - reported, and the barriers released for the others
+        errors.append(f"{region}: {exc.__class__.__name__}: {str(exc).splitlines()[0][:200]}")
+        opened.abort()
+        changed.abort()
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=10)
+    parser.add_argument("--pool", type=int, default=None, help="pre-heated kernels (default: --sessions)")
+    args = parser.parse_args(argv)
+    if not (shutil.which("chromium") or shutil.which("chromium-browser")) or not shutil.which("chromedriver"):
+        print("bench_verkenner: chromium en chromedriver ontbreken; installeer ze met 'make browser'.", file=sys.stderr)
+        return 2
+    signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(SystemExit("bench_verkenner: tijdslimiet")))
+    signal.alarm(HARD_LIMIT_S)
+
+    sys.path.insert(0, str(ROOT))
+    from impactlib import explorer
+
+    n, pool = args.sessions, args.pool if args.pool is not None else args.sessions
+    default = "Zaanstreek-Waterland"
+    regions = [name for name, key in explorer.region_options() if name not in (default, "Nederland")][:n]
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/"
+    server = _start_server(port, pool)
+    sampler = MemorySampler(server.pid)
+    sampler.start()
+    drivers, profiles = [], []
+    try:
+        ready = _wait_for_pool(server, port, pool)
+        for _ in range(n):
+            profiles.append(tempfile.mkdtemp(prefix="bench-verkenner-chromium-"))
+            drivers.append(_driver(profiles[-1]))
+        cpu_before, own_before, wall = sampler.cpu_s(), _own_cpu_s(server.pid), time.monotonic()
+        opened, changed = threading.Barrier(n), threading.Barrier(n)
+        timings = [dict() for _ in range(n)]
+        errors: list[str] = []
+        threads = [threading.Thread(target=session, args=(d, url, r, opened, changed, t, errors), daemon=True)
+                   for d, r, t in zip(drivers, regions, timings)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        if errors:
+            print("\n".join(errors), file=sys.stderr)
+            return 1
+        wall = time.monotonic() - wall
+        server_cpu, browser_cpu = sampler.cpu_s() - cpu_before, _own_cpu_s(server.pid) - own_before
+        first = [t["first"] for t in timings]
+        update = [t["update"] for t in timings]
+        load = os.getloadavg()
+        print(f"explorer_pool_ready_s={ready:.1f}")
+        print(f"machine_cpus={os.cpu_count()} machine_load_1m={load[0]:.2f}")
+        print(f"sessions_wall_s={wall:.1f} server_cpu_s={server_cpu:.1f} browsers_cpu_s={browser_cpu:.1f} "
+              "(CPU seconds while the sessions ran: Voilà and its kernels; the Chromium browsers of this benchmark)")
+        print(f"explorer_first_median_s={statistics.median(first):.2f}")
+        print(f"explorer_update_median_s={statistics.median(update):.2f}")
+        print(f"explorer_sessions={n}")
+        print(f"explorer_first_p95_s={_p95(first):.2f}")
+        print(f"explorer_update_p95_s={_p95(update):.2f}")
+        print(f"explorer_peak_mb={sampler.peak:.0f}")
+        return 0
+    finally:
+        for d in drivers:
+            try:
+                d.quit()
+            except Exception:  # noqa: BLE001
+                pass
+        for p in profiles:
+            shutil.rmtree(p, ignore_errors=True)
+        sampler.stop.set()
+        try:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=20)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            try:
+                os.killpg(server.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        signal.alarm(0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
