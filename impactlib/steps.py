@@ -20,7 +20,6 @@ indicator, computed when first needed and kept on the :class:`Example`.
 
 from __future__ import annotations
 
-import io
 import math
 import warnings
 from dataclasses import dataclass, field
@@ -174,21 +173,18 @@ def prepare(
 
 # --------------------------------------------------------------------------- display
 def show(items) -> None:
-    """Display Markdown, tables and figures in a notebook; figures go out as PNG and close."""
-    from IPython.display import Image, display
+    """Display Markdown, tables and figures in a notebook; figures go out as SVG (see
+    :mod:`impactlib.figures`) and close."""
+    from IPython.display import display
     from matplotlib.figure import Figure
 
-    import matplotlib.pyplot as plt
+    from .figures import Rendered, show_figure
 
     for item in items if isinstance(items, (list, tuple)) else [items]:
         if item is None:
             continue
-        if isinstance(item, Figure):
-            buffer = io.BytesIO()
-            item.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
-            title = item._suptitle.get_text().replace("\n", " – ") if item._suptitle else "Grafiek"
-            plt.close(item)
-            display(Image(data=buffer.getvalue(), format="png", alt=title))
+        if isinstance(item, (Figure, Rendered)):
+            show_figure(item)
         else:
             display(item)
 
