@@ -522,6 +522,7 @@ def _rank_sentences(ex: Example, comp) -> str:
 def step5_all_regions(ex: Example) -> list:
     """All Veilig Thuis-regio's at a glance: each figure ranked, the region highlighted."""
     from . import plots
+    from .figures import cached
 
     items: list = []
     highlight = ex.region.key if ex.region.level == "vt" else ex.region.vt_regio
@@ -539,9 +540,10 @@ def step5_all_regions(ex: Example) -> list:
             frame = frame.copy()
             frame.attrs = dict(comp.series.attrs)
         items.append(_md(f"**{_label(spec, comp.category)}.** {text}".strip()))
-        items.append(plots.ranked_dotplot(_no_national(frame), highlight, ex.period))
+        # the same for every gemeente of one VT-regio (and every provincie): drawn once per batch
+        items.append(cached(plots.ranked_dotplot, _no_national(frame), highlight, ex.period))
         if spec.id == ex.question.headline:
-            items.append(plots.tile_map(frame, highlight, ex.period))
+            items.append(cached(plots.tile_map, frame, highlight, ex.period))
     return items
 
 
