@@ -141,6 +141,12 @@ def _level_word(results: list[RunResult]) -> str:
     return LEVEL_LABELS[levels.pop()] if len(levels) == 1 else "regio"
 
 
+def _column_word(results: list[RunResult]) -> str:
+    """The heading of the first column: 'Gemeente', 'Provincie', else 'Regio'."""
+    word = _level_word(results)
+    return word.capitalize() if word in ("gemeente", "provincie", "landsdeel") else "Regio"
+
+
 def _link(path: Path | None, base: Path, text: str) -> str:
     if not path:
         return ""
@@ -181,7 +187,7 @@ def index_html(results: list[RunResult], question_id: str, period: str, base: Pa
         f"<p>Stappenplan 1–6 per {html.escape(_level_word(results))}, {html.escape(when.dutch)} ({html.escape(when.title)}"
         + ("; voorlopige cijfers" if when.is_provisional else "") + "). "
         f"{len(results) - len(failed)} van {len(results)} regio's gelukt.</p>",
-        f"<table><thead><tr><th>{html.escape(_level_word(results).capitalize() if results and results[0].region.level != 'vt' else 'Regio')}</th><th>{html.escape(headline)}</th><th>Rapport</th><th>Notebook</th></tr></thead>",
+        f"<table><thead><tr><th>{html.escape(_column_word(results))}</th><th>{html.escape(headline)}</th><th>Rapport</th><th>Notebook</th></tr></thead>",
         "<tbody>" + "\n".join(rows) + "</tbody></table>",
     ]
     if failed:
