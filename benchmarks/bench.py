@@ -20,8 +20,19 @@ These machines are noisy, so every figure is a ratio of two things measured in t
   The CSV also holds ``query_warm_disk``: the query from the filled cache folder with the
   in-process caches emptied (a new session).
 
-The raw timings go to ``<out>/timings.csv`` (written atomically); the last three lines printed
-are ``ratio_batch=…``, ``ratio_rows=…`` and ``ratio_query=…``.
+Issue 19 adds, printed after the three ratios:
+
+- ``ratio_gemeente``: wall time of ``impactmonitor run --all-regions --level gemeente --within
+  Zaanstreek-Waterland`` (its gemeenten, as many as the region registry holds) divided by
+  that many sequential papermill runs of the trivial notebook (half before, half after).
+- ``html_kb``: the median size of the VT batch's HTML reports, in KB (1024 bytes).
+- ``query_warm_disk_ms``: the median of ``query_warm_disk`` in milliseconds.
+- ``batch_peak_mb``: the VT batch's peak memory, in MB: the largest sum of the resident memory
+  of the batch process and its kernels, sampled every 0,2 s.
+
+The raw timings go to ``<out>/timings.csv`` (written atomically); the lines printed last are
+``ratio_batch=…``, ``ratio_rows=…``, ``ratio_query=…``, ``ratio_gemeente=…``, ``html_kb=…``,
+``query_warm_disk_ms=…`` and ``batch_peak_mb=…``.
 """
 
 from __future__ import annotations
@@ -35,6 +46,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from contextlib import contextmanager, redirect_stderr
 from dataclasses import asdict
@@ -45,6 +57,7 @@ sys.path.insert(0, str(ROOT))
 
 QUESTION = "heftig-structureel-geweld"
 EXAMPLE = ROOT / "parameters" / "zaanstreek-waterland.yaml"
+EXAMPLE_VT = "Zaanstreek-Waterland"
 QUERY = ("meldingen_acuut_structureel_pct", "Zaanstreek-Waterland", "2021HJ01")
 TRIVIAL_CODE = (
     "import pandas as pd\nimport seaborn as sns\nimport impactlib\n\n"
@@ -78,6 +91,58 @@ def trivial_notebook(folder: Path) -> Path:
     return path
 
 
+class PeakMemory:
+    """The largest resident memory of a process and its descendants (psutil), sampled in a thread."""
+
+    def __init__(self, interval: float = 0.2):
+        self.interval, self.peak, self._stop = interval, 0, threading.Event()
+
+    def watch(self, proc: subprocess.Popen) -> None:
+        try:
+            import psutil
+        except ImportError:  # no psutil: no figure (reported as 0)
+            return
+
+        def sample() -> None:
+            try:
+                root = psutil.Process(proc.pid)
+            except psutil.Error:
+                return
+            while not self._stop.is_set():
+                total = 0
+                try:
+                    for p in [root, *root.children(recursive=True)]:
+                        try:
+                            total += p.memory_info().rss
+                        except psutil.Error:
+                            pass
+                except psutil.Error:
+                    return
+                self.peak = max(self.peak, total)
+                self._stop.wait(self.interval)
+
+        self._thread = threading.Thread(target=sample, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> float:
+        self._stop.set()
+        if getattr(self, "_thread", None):
+            self._thread.join(timeout=5)
+        return self.peak / 2**20
+
+
+def timed_watched(cmd: list[str], memory: PeakMemory, **kwargs) -> float:
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kwargs)
+    memory.watch(proc)
+    code = proc.wait()
+    seconds = time.perf_counter() - start
+    memory.stop()
+    if code:
+        raise subprocess.CalledProcessError(code, cmd)
+    return seconds
+
+
 def batch_command(out: Path, regions: int, jobs: int | None) -> list[str]:
     """The batch as a fresh process: the CLI itself for all 26, the same call for a few."""
     if regions >= 26:
@@ -104,15 +169,66 @@ def measure_batch(work: Path, regions: int, baseline_runs: int, jobs: int | None
     for i in range(first):
         baseline(i)
     out = work / "batch"
-    seconds = timed(batch_command(out, regions, jobs), cwd=ROOT)
-    reports = len(list(out.glob("*/*.html")))
-    if reports != regions or not (out / "index.html").exists():
-        raise SystemExit(f"bench: de batch maakte {reports} van {regions} rapporten")
+    memory = PeakMemory()
+    seconds = timed_watched(batch_command(out, regions, jobs), memory, cwd=ROOT)
+    reports = sorted(out.glob("*/*.html"))
+    if len(reports) != regions or not (out / "index.html").exists():
+        raise SystemExit(f"bench: de batch maakte {len(reports)} van {regions} rapporten")
     rows.append(("batch", 0, seconds, "s", f"{regions} regio's, jobs={jobs or 'standaard'}"))
+    rows.append(("batch_peak_memory", 0, memory.peak / 2**20, "MB", "batchproces en kernels samen, hoogste stand"))
+    rows += [("html_size", p.parent.name, p.stat().st_size / 1024, "KB", "rapport van de batch") for p in reports]
     for i in range(first, baseline_runs):
         baseline(i)
     base = statistics.mean(r[2] for r in rows if r[0] == "baseline_papermill")
     return seconds / (base * regions)
+
+
+# --------------------------------------------------------------------------- ratio_gemeente
+def example_gemeenten(limit: int | None = None) -> list:
+    """The gemeenten of Zaanstreek-Waterland the region registry holds (public API only)."""
+    from impactlib.regions import regions_at, resolve
+
+    parent = resolve(EXAMPLE_VT, "vt").region
+    found = [r for r in regions_at("gemeente") if r.vt_regio == parent.key]
+    return found[:limit] if limit else found
+
+
+def measure_gemeente(work: Path, limit: int | None, jobs: int | None, rows: list) -> float:
+    template = trivial_notebook(work)
+    papermill = tool("papermill")
+    gemeenten = example_gemeenten(limit)
+    if not gemeenten:
+        raise SystemExit(f"bench: het regioregister kent geen gemeenten van {EXAMPLE_VT}")
+
+    def baseline(i: int) -> None:
+        out = work / f"triviaal-gm-{i}.ipynb"
+        seconds = timed([*papermill, str(template), str(out), "-p", "region", f"gemeente {i}", "--no-progress-bar"])
+        rows.append(("baseline_papermill_gemeente", i, seconds, "s", "papermill CLI, triviaal notebook"))
+
+    n = len(gemeenten)
+    for i in range(n // 2):
+        baseline(i)
+    out = work / "batch-gemeenten"
+    if limit:  # a few: the same call in Python (the CLI has no limit)
+        code = (
+            "import sys; from impactlib.run.batch import batch_regions; from impactlib.run import run_all\n"
+            f"regs = batch_regions('gemeente', {EXAMPLE_VT!r})[:{limit}]\n"
+            f"r = run_all({QUESTION!r}, out={str(out)!r}, jobs={jobs!r}, regions=regs, progress=False)\n"
+            "sys.exit(1 if r.failed else 0)\n"
+        )
+        cmd = [sys.executable, "-c", code]
+    else:
+        cmd = [*tool("impactmonitor"), "run", "--all-regions", "--level", "gemeente", "--within", EXAMPLE_VT,
+               "--question", QUESTION, "--out", str(out)] + (["--jobs", str(jobs)] if jobs else [])
+    seconds = timed(cmd, cwd=ROOT)
+    reports = len(list(out.glob("*/*.html")))
+    if reports != n or not (out / "index.html").exists():
+        raise SystemExit(f"bench: de gemeentebatch maakte {reports} van {n} rapporten")
+    rows.append(("batch_gemeente", 0, seconds, "s", f"{n} gemeenten van {EXAMPLE_VT}: {', '.join(g.name for g in gemeenten)}"))
+    for i in range(n // 2, n):
+        baseline(i)
+    base = statistics.mean(r[2] for r in rows if r[0] == "baseline_papermill_gemeente")
+    return seconds / (base * n)
 
 
 # --------------------------------------------------------------------------- mirrors
@@ -253,6 +369,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--regions", type=int, help="regions in the batch (default 26; --quick: 2)")
     parser.add_argument("--baseline-runs", type=int, help="papermill baseline runs (default: as many as regions)")
     parser.add_argument("--jobs", type=int, default=None, help="kernels for the batch (default: the CLI's default)")
+    parser.add_argument("--gemeenten", type=int, default=None,
+                        help="gemeenten of Zaanstreek-Waterland in the gemeente batch (default: all; --quick: 1)")
     parser.add_argument("--out", default=str(ROOT / "outputs" / "bench"), help="folder for timings.csv")
     args = parser.parse_args(argv)
     regions = max(1, min(26, args.regions or (2 if args.quick else 26)))
@@ -264,9 +382,11 @@ def main(argv: list[str] | None = None) -> int:
     matplotlib.use("Agg")
     rows: list = []
     work = Path(tempfile.mkdtemp(prefix="impactmonitor-bench-"))
+    gemeenten = args.gemeenten or (1 if args.quick else None)
     parts = {"ratio_batch": lambda: measure_batch(work, regions, baseline_runs, args.jobs, rows),
              "ratio_rows": lambda: measure_rows(work, rows),
-             "ratio_query": lambda: measure_query(work, cold_runs, warm_runs, rows)}
+             "ratio_query": lambda: measure_query(work, cold_runs, warm_runs, rows),
+             "ratio_gemeente": lambda: measure_gemeente(work, gemeenten, args.jobs, rows)}
     ratios = {}
     try:
         for name, measure in parts.items():
@@ -276,11 +396,19 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     rows += [(name, "", value, "ratio", "") for name, value in ratios.items()]
+    figures = {
+        "html_kb": statistics.median(r[2] for r in rows if r[0] == "html_size"),
+        "query_warm_disk_ms": 1000 * statistics.median(r[2] for r in rows if r[0] == "query_warm_disk"),
+        "batch_peak_mb": next(r[2] for r in rows if r[0] == "batch_peak_memory"),
+    }
+    rows += [(name, "", value, name.rsplit("_", 1)[1], "") for name, value in figures.items()]
     target = Path(args.out) / "timings.csv"
     write_csv(target, rows)
     print(f"Ruwe metingen: {target}")
     for name, value in ratios.items():
         print(f"{name}={value:.4f}")
+    for name, value in figures.items():
+        print(f"{name}={value:.1f}" if name != "query_warm_disk_ms" else f"{name}={value:.2f}")
     sys.stdout.flush()
     return 0
 

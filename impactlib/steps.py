@@ -20,7 +20,6 @@ indicator, computed when first needed and kept on the :class:`Example`.
 
 from __future__ import annotations
 
-import io
 import math
 import warnings
 from dataclasses import dataclass, field
@@ -188,22 +187,18 @@ def prepare(
 
 # --------------------------------------------------------------------------- display
 def show(items) -> None:
-    """Display Markdown, tables and figures in a notebook; figures go out as PNG and close."""
-    from IPython.display import Image, display
+    """Display Markdown, tables and figures in a notebook; figures go out as SVG (see
+    :mod:`impactlib.figures`) and close."""
+    from IPython.display import display
     from matplotlib.figure import Figure
 
-    import matplotlib.pyplot as plt
+    from .figures import Rendered, show_figure
 
     for item in items if isinstance(items, (list, tuple)) else [items]:
         if item is None:
             continue
-        if isinstance(item, Figure):
-            buffer = io.BytesIO()
-            item.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
-            title = item._suptitle.get_text().replace("\n", " – ") if item._suptitle else "Grafiek"
-            alt = getattr(item, "alt_text", None) or title
-            plt.close(item)
-            display(Image(data=buffer.getvalue(), format="png", alt=alt))
+        if isinstance(item, (Figure, Rendered)):
+            show_figure(item)
         else:
             display(item)
 
@@ -712,6 +707,7 @@ def _rank_sentences(ex: Example, comp) -> str:
 def step5_all_regions(ex: Example) -> list:
     """All Veilig Thuis-regio's at a glance: each figure ranked, the region highlighted."""
     from . import plots
+    from .figures import cached
 
     items: list = []
     highlight = ex.region.key if ex.region.level == "vt" else ex.region.vt_regio
@@ -729,9 +725,10 @@ def step5_all_regions(ex: Example) -> list:
             frame = frame.copy()
             frame.attrs = dict(comp.series.attrs)
         items.append(_md(f"**{_label(spec, comp.category)}.** {text}".strip()))
-        items.append(plots.ranked_dotplot(_no_national(frame), highlight, ex.period))
+        # the same for every gemeente of one VT-regio (and every provincie): drawn once per batch
+        items.append(cached(plots.ranked_dotplot, _no_national(frame), highlight, ex.period))
         if spec.id == ex.question.headline:
-            items.append(plots.tile_map(frame, highlight, ex.period))
+            items.append(cached(plots.tile_map, frame, highlight, ex.period))
     return items
 
 

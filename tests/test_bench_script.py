@@ -1,6 +1,6 @@
 """Smoke test of ``benchmarks/bench.py`` (``make bench``) with the smallest settings.
 
-It checks what the script promises — the three ratio lines last, the raw measurements in a
+It checks what the script promises — the ratio and size lines last, the raw measurements in a
 CSV — never how fast anything was.
 """
 
@@ -24,12 +24,13 @@ def test_quick_benchmark_prints_three_ratios_last_and_writes_the_csv(tmp_path):
         capture_output=True, text=True, timeout=300, cwd=tmp_path, env={**os.environ, "TMPDIR": str(scratch)},
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    last = done.stdout.strip().splitlines()[-3:]
+    last = done.stdout.strip().splitlines()[-7:]
     names = [line.split("=")[0] for line in last]
-    assert names == ["ratio_batch", "ratio_rows", "ratio_query"]
+    assert names == ["ratio_batch", "ratio_rows", "ratio_query", "ratio_gemeente", "html_kb",
+                     "query_warm_disk_ms", "batch_peak_mb"]
     values = {}
     for line in last:
-        assert re.fullmatch(r"ratio_(batch|rows|query)=\d+\.\d+", line), line
+        assert re.fullmatch(r"[a-z_]+=\d+\.\d+", line), line
         name, value = line.split("=")
         values[name] = float(value)
     assert all(v > 0 and math.isfinite(v) for v in values.values())
@@ -39,7 +40,10 @@ def test_quick_benchmark_prints_three_ratios_last_and_writes_the_csv(tmp_path):
         rows = list(csv.DictReader(fh))
     measures = {r["measure"] for r in rows}
     assert {"baseline_papermill", "batch", "rows_needed", "rows_whole", "query_cold", "query_warm",
-            "query_warm_disk", "ratio_batch", "ratio_rows", "ratio_query"} <= measures
+            "query_warm_disk", "ratio_batch", "ratio_rows", "ratio_query", "baseline_papermill_gemeente",
+            "batch_gemeente", "html_size", "batch_peak_memory", "ratio_gemeente", "html_kb"} <= measures
+    sizes = [float(r["value"]) for r in rows if r["measure"] == "html_size"]
+    assert len(sizes) == 1 and math.isclose(values["html_kb"], sizes[0], rel_tol=1e-3)
     assert [r["run"] for r in rows if r["measure"] == "batch"] == ["0"]
     needed = sum(int(r["value"]) for r in rows if r["measure"] == "rows_needed")
     whole = sum(int(r["value"]) for r in rows if r["measure"] == "rows_whole")

@@ -45,7 +45,7 @@ class Run:
         self.html = result.html.read_text(encoding="utf-8")
 
     def images(self) -> int:
-        return sum("image/png" in o.get("data", {}) for c in self.nb.cells for o in c.get("outputs", []))
+        return sum(bool({"image/png", "image/svg+xml"} & set(o.get("data", {}))) for c in self.nb.cells for o in c.get("outputs", []))
 
 
 @pytest.fixture(scope="module")

@@ -3,6 +3,7 @@
     impactmonitor run parameters/zaanstreek-waterland.yaml
     impactmonitor run --region Twente --question eerder-beter-in-beeld --period 2022HJ01
     impactmonitor run --all-regions --question heftig-structureel-geweld --jobs 4
+    impactmonitor run --all-regions --level gemeente --within Zaanstreek-Waterland --question heftig-structureel-geweld
 """
 
 from __future__ import annotations
@@ -26,10 +27,15 @@ def register(subparsers) -> None:
     )
     p.add_argument("params", nargs="?", metavar="PARAMS.yaml", help="parameterbestand, bijv. parameters/drenthe.yaml")
     p.add_argument("--region", help="regio (Veilig Thuis-regio, provincie, gemeente, ...)")
-    p.add_argument("--level", help="niveau bij een dubbelzinnige naam: vt, provincie, gemeente, ...")
+    p.add_argument("--level", help="niveau bij een dubbelzinnige naam: vt, provincie, gemeente, ...; bij --all-regions: "
+                   "het niveau van de batch (standaard vt)")
     p.add_argument("--question", help="id van de beleidsvraag (routewijzer)")
     p.add_argument("--period", help="halfjaar, bijv. 2021HJ01 (standaard: het nieuwste halfjaar)")
-    p.add_argument("--all-regions", action="store_true", help="alle Veilig Thuis-regio's van de periode (26 t/m 2022, 25 vanaf 2023), met een overzicht index.html")
+    p.add_argument("--all-regions", action="store_true",
+                   help="alle Veilig Thuis-regio's van de periode (26 t/m 2022, 25 vanaf 2023; of met --level alle gemeenten of provincies), met een overzicht index.html")
+    p.add_argument("--within", metavar="REGIO",
+                   help="bij --all-regions: alleen de regio's binnen deze Veilig Thuis-regio of provincie, "
+                   "bijv. --level gemeente --within Zaanstreek-Waterland")
     p.add_argument("--jobs", type=int, default=None, help="aantal notebooks tegelijk bij --all-regions (standaard: aantal processorkernen)")
     p.add_argument("--out", default="outputs", help="uitvoermap (standaard: outputs)")
     p.add_argument("--with-code", action="store_true", help="toon de code in de HTML")
@@ -48,19 +54,23 @@ def _check_combination(args) -> None:
         raise UserInputError(
             "Geef een parameterbestand (bijv. parameters/drenthe.yaml), of --region met --question, of --all-regions met --question."
         )
+    if getattr(args, "within", None) and not args.all_regions:
+        raise UserInputError("--within hoort bij --all-regions, bijv. --all-regions --level gemeente --within Drenthe.")
     if args.jobs is not None and args.jobs < 1:
         raise UserInputError(f"--jobs {args.jobs} kan niet; geef 1 of meer.")
 
 
 def run(args) -> int:
     from ..run import run_all, run_one
+    from ..run.batch import batch_regions
 
     _check_combination(args)
     apply_data_options(args)
     if args.all_regions:
         make_parameters({"region": "Nederland", "question": args.question, "period": args.period}, where="opdrachtregel")
+        chosen = batch_regions(args.level, args.within)
         batch = run_all(args.question, period=args.period, out=args.out, jobs=args.jobs, with_code=args.with_code,
-                        progress=not args.json and sys.stderr.isatty())  # no bar in logs or pipes
+                        regions=chosen, progress=not args.json and sys.stderr.isatty())  # no bar in logs or pipes
         if args.json:
             emit_json({
                 "question": batch.question, "period": batch.period, "index": str(batch.index),

@@ -12,22 +12,28 @@ from __future__ import annotations
 
 import html
 import os
+import shutil
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from tqdm import tqdm
 
-from ..errors import ImpactError
+from ..errors import ImpactError, UserInputError
+from ..figures import CACHE_ENV
 from ..params import load_question, make_parameters
 from ..periods import parse_period
-from ..regions import Region, regions_at
+from ..regions import LEVEL_LABELS, Region, parse_level, regions_at, resolve
 from .execute import RunResult, fill_period, kernel_environment, run_one
 from .export import banner_html
 from .paths import DEFAULT_OUT, atomic_write, output_paths
 from .pool import KernelWorker, pooled
 
-__all__ = ["BatchResult", "run_all", "index_html"]
+__all__ = ["BatchResult", "run_all", "index_html", "batch_regions"]
+
+_PLURAL = {"land": "landen", "landsdeel": "landsdelen", "provincie": "provincies", "vt": "Veilig Thuis-regio's",
+           "gemeente": "gemeenten"}
 
 
 @dataclass
@@ -54,6 +60,30 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def batch_regions(level: str | None = "vt", within: str | Region | None = None) -> list[Region]:
+    """Every region of ``level`` (default: the Veilig Thuis-regio's), or those inside ``within``.
+
+    ``within`` is a Veilig Thuis-regio or a provincie (``"Drenthe (PV)"`` or a
+    :class:`Region` for the provincie of a shared name): its gemeenten, or the VT-regio's of
+    a provincie.
+    """
+    lvl = parse_level(level) or "vt"
+    regions = regions_at(lvl)
+    if within is None or within == "":
+        return regions
+    parent = resolve(within).region if not isinstance(within, Region) else within
+    member = {"vt": lambda r: r.vt_regio, "provincie": lambda r: r.provincie}.get(parent.level)
+    if member is None or parent.level == lvl:
+        raise UserInputError(
+            f"--within {parent.name} kan niet: geef een Veilig Thuis-regio of provincie waarbinnen de "
+            f"{_PLURAL[lvl]} liggen, bijv. --within Zaanstreek-Waterland."
+        )
+    inside = [r for r in regions if member(r) == parent.key]
+    if not inside:
+        raise UserInputError(f"In {parent.level_label} {parent.name} liggen geen {_PLURAL[lvl]}.")
+    return inside
+
+
 def run_all(
     question: str,
     *,
@@ -66,7 +96,8 @@ def run_all(
     template: Path | None = None,
 ) -> BatchResult:
     """Run the stappenplan for ``question`` in every region (default: the VT-regio's of the period:
-    26 up to 2022, 25 from 2023)."""
+    26 up to 2022, 25 from 2023; :func:`batch_regions` gives those of another level, or inside a
+    VT-regio or provincie)."""
     if not regions:
         first = fill_period(make_parameters({"region": "Nederland", "question": question, "period": period}))
         regions = regions_at("vt", first.period)
@@ -78,6 +109,9 @@ def run_all(
     ]
     kernel_environment()
     results: dict[str, RunResult] = {}
+    # charts that are the same for several regions are drawn once, shared by the kernels
+    figure_cache = tempfile.mkdtemp(prefix="impactmonitor-grafieken-")
+    saved_cache, os.environ[CACHE_ENV] = os.environ.get(CACHE_ENV), figure_cache
 
     def one(task: tuple[Region, object], worker: KernelWorker) -> RunResult:
         region, params = task
@@ -86,19 +120,26 @@ def run_all(
         except ImpactError as exc:  # e.g. a disk fault for this region only
             return RunResult(region, question, first.period, output_paths(out, region, question).notebook, error=str(exc))
 
-    done = pooled(list(zip(regions, plans)), one, jobs or default_jobs())
-    bar = tqdm(done, total=len(regions), desc="Regio's", unit="regio", disable=not progress)
     index = Path(out or DEFAULT_OUT).expanduser().resolve() / "index.html"
     try:
-        for result in bar:
-            results[result.region.key] = result
-            if not result.ok:
-                bar.write(f"mislukt: {result.region.name}: {result.error}", file=sys.stderr)
-    except KeyboardInterrupt:
-        # Ctrl+C: the notebooks still running are abandoned; what finished stays, listed in the index
-        bar.close()
-        _interrupted(regions, results, question, first.period, out, index)
-        raise
+        done = pooled(list(zip(regions, plans)), one, jobs or default_jobs())
+        bar = tqdm(done, total=len(regions), desc="Regio's", unit="regio", disable=not progress)
+        try:
+            for result in bar:
+                results[result.region.key] = result
+                if not result.ok:
+                    bar.write(f"mislukt: {result.region.name}: {result.error}", file=sys.stderr)
+        except KeyboardInterrupt:
+            # Ctrl+C: the notebooks still running are abandoned; what finished stays, listed in the index
+            bar.close()
+            _interrupted(regions, results, question, first.period, out, index)
+            raise
+    finally:
+        if saved_cache is None:
+            os.environ.pop(CACHE_ENV, None)
+        else:
+            os.environ[CACHE_ENV] = saved_cache
+        shutil.rmtree(figure_cache, ignore_errors=True)
     ordered = [results[r.key] for r in regions]
     atomic_write(index, index_html(ordered, question, first.period, index.parent))
     return BatchResult(question, first.period, ordered, index)
@@ -119,6 +160,18 @@ def _interrupted(regions, results, question, period, out, index) -> None:
         atomic_write(index, index_html(ordered, question, period, index.parent))
     except ImpactError:  # the interrupt is what the user must hear about
         pass
+
+
+def _level_word(results: list[RunResult]) -> str:
+    """What the rows of the index are: 'Veilig Thuis-regio', 'gemeente', ... (mixed: 'regio')."""
+    levels = {r.region.level for r in results}
+    return LEVEL_LABELS[levels.pop()] if len(levels) == 1 else "regio"
+
+
+def _column_word(results: list[RunResult]) -> str:
+    """The heading of the first column: 'Gemeente', 'Provincie', else 'Regio'."""
+    word = _level_word(results)
+    return word.capitalize() if word in ("gemeente", "provincie", "landsdeel") else "Regio"
 
 
 def _link(path: Path | None, base: Path, text: str) -> str:
@@ -158,10 +211,10 @@ def index_html(results: list[RunResult], question_id: str, period: str, base: Pa
         ".fout{color:#8a1c1c}</style></head><body>",
         banner_html(banner) if banner else "",
         f"<h1>{html.escape(question.title)}</h1>",
-        f"<p>Stappenplan 1–6 per Veilig Thuis-regio, {html.escape(when.dutch)} ({html.escape(when.title)}"
+        f"<p>Stappenplan 1–6 per {html.escape(_level_word(results))}, {html.escape(when.dutch)} ({html.escape(when.title)}"
         + ("; voorlopige cijfers" if when.is_provisional else "") + "). "
         f"{len(results) - len(failed)} van {len(results)} regio's gelukt.</p>",
-        f"<table><thead><tr><th>Regio</th><th>{html.escape(headline)}</th><th>Rapport</th><th>Notebook</th></tr></thead>",
+        f"<table><thead><tr><th>{html.escape(_column_word(results))}</th><th>{html.escape(headline)}</th><th>Rapport</th><th>Notebook</th></tr></thead>",
         "<tbody>" + "\n".join(rows) + "</tbody></table>",
     ]
     if failed:

@@ -32,7 +32,8 @@ def banner_html(text: str) -> str:
 
 
 def _images_with_alt(nb):
-    """A copy of ``nb`` where each PNG with an ``alt`` text also carries an ``<img>`` with it.
+    """A copy of ``nb`` where each PNG with an ``alt`` text also carries an ``<img>`` with it,
+    and each SVG chart (named by its own ``<title>``, see :mod:`impactlib.figures`) is inlined.
 
     The HTML template ignores image metadata; an ``text/html`` twin is preferred by nbconvert,
     so charts keep their description (accessibility) in the report.
@@ -45,6 +46,8 @@ def _images_with_alt(nb):
             if "image/png" in data and alt and "text/html" not in data:
                 png = str(data["image/png"]).replace("\n", "")
                 data["text/html"] = f'<img src="data:image/png;base64,{png}" alt="{html.escape(alt)}">'
+            elif "image/svg+xml" in data and "text/html" not in data and str(data["image/svg+xml"]).startswith("<svg"):
+                data["text/html"] = str(data["image/svg+xml"])  # inline: no base64, text stays text
     return nb
 
 

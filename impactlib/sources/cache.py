@@ -19,6 +19,7 @@ cache written by another format version is reported and ignored.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import io
 import json
@@ -178,6 +179,29 @@ class CorruptEntry(DataFault):
     """A cached file is missing, truncated or changed (its checksum no longer matches)."""
 
 
+#: Files whose checksum this process verified, by ``(path, size, mtime_ns)``: a cache file is
+#: written once (to a temporary file, then renamed), so while its size and time stay the same
+#: its bytes are the ones checked, and a new session need not hash it again.
+_verified: dict[tuple[str, int, int], str] = {}
+#: Parsed manifests by ``(path, size, mtime_ns)`` (callers get a copy).
+_manifests: dict[tuple[str, int, int], dict] = {}
+_MEMO_LIMIT = 4096
+
+
+def _stat_key(path: Path) -> tuple[str, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (str(path), st.st_size, st.st_mtime_ns)
+
+
+def _remember(memo: dict, key, value) -> None:
+    if len(memo) >= _MEMO_LIMIT:
+        memo.clear()
+    memo[key] = value
+
+
 # --------------------------------------------------------------------------- the store
 class CacheStore:
     """Read and write cached parts of CBS tables in one folder."""
@@ -198,6 +222,9 @@ class CacheStore:
         """The manifest; an unreadable one or one of another format counts as empty."""
         path = self.path / MANIFEST
         empty = {"format": CACHE_FORMAT, "entries": {}}
+        stat = _stat_key(path)
+        if stat in _manifests:
+            return copy.deepcopy(_manifests[stat])
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
@@ -210,6 +237,8 @@ class CacheStore:
                                   f"verwacht {CACHE_FORMAT})", "die wordt genegeerd en opnieuw opgehaald")
         if not _well_formed(data):
             return self._unusable(DataFault, f"het cache-overzicht {path} is beschadigd", "de cache wordt opnieuw gevuld")
+        if stat is not None and stat == _stat_key(path):  # unchanged while it was read
+            _remember(_manifests, stat, copy.deepcopy(data))
         return data
 
     def _unusable(self, kind: type, reason: str, consequence: str) -> dict:
@@ -244,10 +273,34 @@ class CacheStore:
             )
         return data
 
-    def load(self, entry: dict) -> TableBundle:
-        """The cached part as a bundle with ``kind: cache``; :class:`CorruptEntry` if damaged."""
-        meta_doc = json.loads(self._read(entry, "meta_file", entry["meta_sha256"]))
-        data = pd.read_parquet(io.BytesIO(self._read(entry, "data_file", entry["sha256"])))
+    def _verify(self, entry: dict, name: str, checksum: str) -> Path:
+        """The path of a cached file whose checksum holds (checked once per file version and process)."""
+        path = self.path / entry[name]
+        stat = _stat_key(path)
+        if stat is None or _verified.get(stat) != checksum:
+            self._read(entry, name, checksum)
+            if stat is not None and stat == _stat_key(path):
+                _remember(_verified, stat, checksum)
+        return path
+
+    def load(self, entry: dict, *, rows: bool = True) -> TableBundle:
+        """The cached part as a bundle with ``kind: cache``; :class:`CorruptEntry` if damaged.
+
+        ``rows=False``: the metadata with an empty frame of the same columns (a request for
+        ``regions=[]``), without reading the data rows.
+        """
+        import pyarrow.parquet as pq
+
+        meta_doc = json.loads(self._verify(entry, "meta_file", entry["meta_sha256"]).read_bytes())
+        data_path = self._verify(entry, "data_file", entry["sha256"])
+        try:
+            if rows:
+                data = pq.read_table(data_path).to_pandas()
+            else:
+                data = pq.read_schema(data_path).empty_table().to_pandas()
+        except (OSError, ValueError) as exc:  # changed after the check: as damaged as a wrong checksum
+            _verified.pop(_stat_key(data_path), None)
+            raise CorruptEntry(f"Cachebestand {data_path.name} van tabel {entry['table_id']} is onleesbaar ({exc}).") from None
         prov = dict(meta_doc.get("provenance") or {})
         prov.update({
             "kind": "cache",
@@ -426,7 +479,7 @@ class CacheSource:
         damaged = []
         for entry in found:
             try:
-                bundle = self.store.load(entry)
+                bundle = self.store.load(entry, rows=regions is None or len(regions) > 0)
             except CorruptEntry as exc:
                 damaged.append((entry, exc))
                 continue
