@@ -85,7 +85,7 @@ def tiny_bundle(table_id: str = "99999NED", *, synthetic: bool = True, modified:
         ],
         "RegioS": [
             {"Key": "NL01  ", "Title": "Nederland", "Description": "", "CategoryGroupID": None},
-            {"Key": "VT11  ", "Title": "Zaanstreek-Waterland (VT)", "Description": "", "CategoryGroupID": None},
+            {"Key": "VT22  ", "Title": "Zaanstreek-Waterland (VT)", "Description": "", "CategoryGroupID": None},
             {"Key": "GM0479", "Title": "Zaanstad", "Description": "", "CategoryGroupID": None},
         ],
         "Perioden": [
@@ -95,7 +95,7 @@ def tiny_bundle(table_id: str = "99999NED", *, synthetic: bool = True, modified:
     }
     rows = []
     for cat in ("T001101", "A051101"):
-        for i, reg in enumerate(("NL01  ", "VT11  ", "GM0479")):
+        for i, reg in enumerate(("NL01  ", "VT22  ", "GM0479")):
             for j, per in enumerate(periods):
                 count = 1000.0 * (3 - i) + 10 * j + (5 if cat == "A051101" else 0) + offset
                 rows.append({"Veiligheidsbeoordeling": cat, "RegioS": reg, "Perioden": per,

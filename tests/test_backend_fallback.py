@@ -92,7 +92,7 @@ def test_auto_falls_through_a_resetting_v3_to_v4(monkeypatch, capsys):
     with BrokenCBS("reset") as v3, v4_mirror(tiny_bundle(), tiny_bundle("88888NED")) as v4:
         point(monkeypatch, v3, v4)
         live = LiveSource(default_backends("auto"), successors={})
-        first = live.table("99999NED", regions=["VT11"])
+        first = live.table("99999NED", regions=["VT22"])
         second = live.table("88888NED", regions=["NL01"])
     assert first.provenance["backend"] == "v4" and first.provenance["host"] == v4.address
     assert second.provenance["backend"] == "v4"
@@ -166,7 +166,7 @@ def test_auto_source_goes_on_to_the_cache_then_the_snapshot(monkeypatch, tmp_pat
     with BrokenCBS("reset") as v3:
         point(monkeypatch, v3)  # v4 stays a closed port
         source = get_source("auto")
-        cached = source.table("99999NED", regions=["VT11"])
+        cached = source.table("99999NED", regions=["VT22"])
         with pytest.raises(NotAvailableError):  # in neither the cache nor the snapshot
             source.table("77777NED")
     assert cached.provenance["kind"] == "cache" and "v3:" in cached.provenance["fallback"]
@@ -179,7 +179,7 @@ def test_auto_source_goes_on_to_the_cache_then_the_snapshot(monkeypatch, tmp_pat
 def test_auto_source_ends_at_the_snapshot(monkeypatch, capsys):
     with BrokenCBS("reset") as v3:
         point(monkeypatch, v3)
-        bundle = get_source("auto").table("84852NED", regions=["VT11"])
+        bundle = get_source("auto").table("84852NED", regions=["VT22"])
     assert bundle.provenance["kind"] == "snapshot" and bundle.provenance["synthetic"] is True
     err = lines(capsys.readouterr().err)
     assert len(err) == 1 and "Geen live- of cachecijfers" in err[0] and "OEFENDATA" in err[0]

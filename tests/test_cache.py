@@ -33,13 +33,13 @@ def stored(tmp_path, bundle=None, **request) -> tuple[CacheStore, dict]:
 
 # --------------------------------------------------------------------------- requests
 def test_request_keys_are_canonical_and_covering_is_superset():
-    held = request_key(["VT11", "NL01  "], None, {"Kenmerk": ["B", "A"]})
-    assert held == {"regions": ["NL01", "VT11"], "periods": None, "filters": {"Kenmerk": ["A", "B"]}}
-    assert covers(held, request_key(["VT11"], ["2021HJ01"], {"Kenmerk": ["A"]}))
-    assert not covers(held, request_key(["VT11"], None, None))  # wants every Kenmerk
+    held = request_key(["VT22", "NL01  "], None, {"Kenmerk": ["B", "A"]})
+    assert held == {"regions": ["NL01", "VT22"], "periods": None, "filters": {"Kenmerk": ["A", "B"]}}
+    assert covers(held, request_key(["VT22"], ["2021HJ01"], {"Kenmerk": ["A"]}))
+    assert not covers(held, request_key(["VT22"], None, None))  # wants every Kenmerk
     assert not covers(held, request_key(None, None, {"Kenmerk": ["A"]}))  # wants every region
-    assert not covers(held, request_key(["VT03"], None, {"Kenmerk": ["A"]}))
-    assert covers(request_key(), request_key(["VT03"], ["2021HJ02"], {"Kenmerk": ["A"]}))
+    assert not covers(held, request_key(["VT02"], None, {"Kenmerk": ["A"]}))
+    assert covers(request_key(), request_key(["VT02"], ["2021HJ02"], {"Kenmerk": ["A"]}))
 
 
 def test_age_is_said_in_dutch():
@@ -48,7 +48,7 @@ def test_age_is_said_in_dutch():
 
 # --------------------------------------------------------------------------- store
 def test_saved_part_has_a_full_manifest_entry_and_no_temp_files(tmp_path):
-    store, entry = stored(tmp_path, regions=["VT11", "NL01"])
+    store, entry = stored(tmp_path, regions=["VT22", "NL01"])
     manifest = json.loads((store.path / "manifest.json").read_text())
     assert manifest["format"] == CACHE_FORMAT and entry["id"] in manifest["entries"]
     saved = manifest["entries"][entry["id"]]
@@ -60,9 +60,9 @@ def test_saved_part_has_a_full_manifest_entry_and_no_temp_files(tmp_path):
 
 
 def test_cache_answers_what_it_covers_and_keeps_oefendata_synthetic(tmp_path, capsys):
-    store, _ = stored(tmp_path, regions=["VT11", "NL01"])
-    bundle = CacheSource(store).table("99999NED", regions=["VT11"], periods=["2021HJ02"])
-    assert len(bundle.data) == 2 and set(bundle.data["RegioS"]) == {"VT11  "}
+    store, _ = stored(tmp_path, regions=["VT22", "NL01"])
+    bundle = CacheSource(store).table("99999NED", regions=["VT22"], periods=["2021HJ02"])
+    assert len(bundle.data) == 2 and set(bundle.data["RegioS"]) == {"VT22  "}
     assert bundle.provenance["kind"] == "cache" and bundle.provenance["synthetic"] is True
     assert bundle.provenance["age_days"] == 0
     assert "opgehaald" in capsys.readouterr().err
@@ -71,28 +71,28 @@ def test_cache_answers_what_it_covers_and_keeps_oefendata_synthetic(tmp_path, ca
 
 
 def test_a_covering_part_replaces_the_parts_it_covers(tmp_path):
-    store, small = stored(tmp_path, regions=["VT11"])
+    store, small = stored(tmp_path, regions=["VT22"])
     big = store.save(tiny_bundle(), request_key())
     assert [e["id"] for e in store.entries()] == [big["id"]]
     assert not (store.path / small["data_file"]).exists()
 
 
 def test_merged_unions_parts(tmp_path):
-    store, _ = stored(tmp_path, regions=["VT11"])
+    store, _ = stored(tmp_path, regions=["VT22"])
     store.save(tiny_bundle().select(regions=["NL01"]), request_key(regions=["NL01"]))
     merged = store.merged("99999NED")
-    assert sorted(merged.data["RegioS"].str.strip().unique()) == ["NL01", "VT11"] and len(merged.data) == 8
+    assert sorted(merged.data["RegioS"].str.strip().unique()) == ["NL01", "VT22"] and len(merged.data) == 8
 
 
 def test_merged_matches_measures_by_title_across_interfaces(tmp_path):
     # a v3-fetched part and a v4-fetched part (other measure key, same title) of one table
-    store, _ = stored(tmp_path, regions=["VT11"])
+    store, _ = stored(tmp_path, regions=["VT22"])
     v4_part = tiny_bundle(measure_key="M001065").select(regions=["NL01"])
     store.save(v4_part, request_key(regions=["NL01"]))
     merged = store.merged("99999NED")
     key = merged.measure_key("Ontvangen meldingen")
     counts = merged.data.set_index(merged.data["RegioS"].str.strip())[key]
-    assert counts.loc[["NL01", "VT11"]].notna().sum() >= 6  # no column of NaN for the older part
+    assert counts.loc[["NL01", "VT22"]].notna().sum() >= 6  # no column of NaN for the older part
     assert [c for c in merged.data.columns if c in ("M001065", "OntvangenMeldingen_1")] == [key]
 
 
@@ -111,10 +111,10 @@ def test_damaged_file_is_refetched_when_online(tmp_path, capsys):
     (store.path / entry["data_file"]).write_bytes(b"not parquet")
     with mirror_of(tiny_bundle()) as server:
         live = lambda: LiveSource([V3Backend(server.address, https=False)], store=store, successors={})  # noqa: E731
-        bundle = CacheSource(store, refetch=live).table("99999NED", regions=["VT11"])
+        bundle = CacheSource(store, refetch=live).table("99999NED", regions=["VT22"])
     assert bundle.provenance["kind"] == "live" and len(bundle.data) == 4
     assert "opnieuw opgehaald" in capsys.readouterr().err
-    repaired = CacheSource(store, announce=False).table("99999NED", regions=["VT11"])
+    repaired = CacheSource(store, announce=False).table("99999NED", regions=["VT22"])
     assert repaired.provenance["kind"] == "cache"
 
 
@@ -159,7 +159,7 @@ def test_export_snapshot_is_readable_and_stays_synthetic(tmp_path):
     out = tmp_path / "snap"
     manifest = export_snapshot(store, out, name="testsnap")
     snap = SnapshotSource(str(out))
-    bundle = snap.table("99999NED", regions=["VT11"])
+    bundle = snap.table("99999NED", regions=["VT22"])
     assert len(bundle.data) == 4 and bundle.provenance["synthetic"] is True
     assert manifest["periods"] == {"first": "2021HJ01", "last": "2021HJ02", "provisional": []}
     assert snap.describe()["name"] == "testsnap"
@@ -179,9 +179,9 @@ def test_export_refuses_a_folder_that_is_not_a_snapshot(tmp_path):
 # --------------------------------------------------------------------------- choosing the source
 def test_auto_falls_back_to_cache_and_says_so(tmp_path, capsys):
     settings.configure(cache_dir=str(tmp_path / "cache"))
-    stored(tmp_path, regions=["VT11", "NL01"])
+    stored(tmp_path, regions=["VT22", "NL01"])
     src = get_source("auto")
-    bundle = src.table("99999NED", regions=["VT11"])
+    bundle = src.table("99999NED", regions=["VT22"])
     prov = bundle.provenance
     assert prov["kind"] == "cache" and prov["via"] == "auto" and "niet bereikbaar" in prov["fallback"]
     err = capsys.readouterr().err
@@ -191,7 +191,7 @@ def test_auto_falls_back_to_cache_and_says_so(tmp_path, capsys):
 @requires_snapshot
 def test_auto_ends_at_the_snapshot_labelled_oefendata(tmp_path, capsys):
     settings.configure(cache_dir=str(tmp_path / "empty"))
-    bundle = get_source("auto").table("84852NED", regions=["VT11"], periods=["2021HJ01"])
+    bundle = get_source("auto").table("84852NED", regions=["VT22"], periods=["2021HJ01"])
     assert bundle.provenance["kind"] == "snapshot" and bundle.provenance["synthetic"] is True
     assert "OEFENDATA (synthetisch)" in capsys.readouterr().err
 
@@ -216,7 +216,7 @@ def test_auto_stops_asking_cbs_once_it_is_unreachable(tmp_path):
     original = live.info
     live.info = lambda *a, **k: (calls.append(a), original(*a, **k))[1]
     src.table("99999NED", regions=["NL01"])
-    src.table("99999NED", regions=["VT11"])
+    src.table("99999NED", regions=["VT22"])
     assert len(calls) == 1 and src.offline_reason
 
 

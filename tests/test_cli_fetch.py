@@ -151,7 +151,7 @@ def test_default_regions_cover_every_vt_region_for_ranking():
     assert region_keys(["alle"]) is None
     vt = [r.key for r in R.regions_at("vt")]
     assert region_keys(["vt"]) == vt + ["NL01"]
-    assert region_keys(["Zaanstad", "VT11"]) == ["GM0479", "VT11", "NL01"] + [k for k in vt if k != "VT11"]
+    assert region_keys(["Zaanstad", "VT22"]) == ["GM0479", "VT22", "NL01"] + [k for k in vt if k != "VT22"]
     with pytest.raises(UnknownRegionError):
         region_keys(["Atlantis"])
 

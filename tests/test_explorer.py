@@ -45,7 +45,7 @@ def test_explore_national_count_and_distribution():
     assert nl.verdict == "landelijk cijfer" and "Nederland" in nl.sentence
     count = explorer.explore("Drenthe", "meldingen_aantal", "2021HJ01", "nederland")
     assert count.verdict == "niet te vergelijken (aantal)" and "per 10.000 inwoners" in count.sentence
-    largest = explorer.default_category("melders_type_pct", "VT03", "2021HJ01")
+    largest = explorer.default_category("melders_type_pct", "VT02", "2021HJ01")
     dist = explorer.explore("Drenthe", "melders_type_pct", "2021HJ01")
     assert largest in dist.sentence
     chosen = explorer.explore("Drenthe", "melders_type_pct", "2021HJ01", category="Onderwijs")
@@ -70,7 +70,7 @@ def test_exploration_knows_its_source():
 def test_options_cover_26_regions_and_nederland():
     options = explorer.region_options()
     assert options[0] == ("Nederland", "NL01") and len(options) == 27
-    assert ("Twente", "VT05") in options
+    assert ("Twente", "VT19") in options
     ids = [i for _, i in explorer.indicator_options()]
     assert ACUUT in ids and "recidive_pleger" not in ids
     periods = explorer.period_options(ACUUT)
@@ -95,7 +95,7 @@ def test_widgets_update_on_change():
     sentence, image = _control(ui, "zin"), _control(ui, "grafiek")
     before, chart = sentence.value, image.value
     assert "55,6 %" in before
-    _control(ui, "regio").value = "VT05"
+    _control(ui, "regio").value = "VT19"
     assert "Twente" in sentence.value and sentence.value != before
     assert image.value != chart
     categories = _control(ui, "categorie")

@@ -69,7 +69,7 @@ def test_rank_is_place_among_vt_regios_on_shown_values(zw):
 def test_ties_share_the_lowest_rank_and_unknown_gets_none():
     region = resolve("Zaanstreek-Waterland").region
     frame = pd.DataFrame({
-        "region_key": ["VT01", region.key, "VT02", "VT03", "VT04"],
+        "region_key": ["VT08", region.key, "VT04", "VT02", "VT11"],
         "period": "2021HJ01", "category": "",
         "value": [20.04, 20.0, 10.0, np.nan, 5.0],
     })

@@ -31,8 +31,8 @@ def one_line(exc) -> str:
 
 # --------------------------------------------------------------------------- filters and settings
 def test_filter_pads_region_keys_and_escapes_quotes():
-    text = build_filter("RegioS", "Perioden", ["VT11", "NL01  "], ["2021HJ01"], {"Kenmerk": ["A'1"]})
-    assert text == ("(RegioS eq 'VT11  ' or RegioS eq 'NL01  ') and Perioden eq '2021HJ01' "
+    text = build_filter("RegioS", "Perioden", ["VT22", "NL01  "], ["2021HJ01"], {"Kenmerk": ["A'1"]})
+    assert text == ("(RegioS eq 'VT22  ' or RegioS eq 'NL01  ') and Perioden eq '2021HJ01' "
                     "and Kenmerk eq 'A''1'")
     assert build_filter("RegioS", "Perioden") == ""
 
@@ -70,9 +70,9 @@ def test_keys_stay_keys_unknown_stays_unknown_and_provisional_is_kept():
 
 def test_padded_keys_in_data_and_stripped_in_tidy():
     with mirror_of(tiny_bundle()) as server:
-        bundle = live_for(server).table("99999NED", regions=["VT11"], periods=["2021HJ01"])
-    assert set(bundle.data["RegioS"]) == {"VT11  "}
-    assert set(bundle.tidy()["RegioS"]) == {"VT11"}
+        bundle = live_for(server).table("99999NED", regions=["VT22"], periods=["2021HJ01"])
+    assert set(bundle.data["RegioS"]) == {"VT22  "}
+    assert set(bundle.tidy()["RegioS"]) == {"VT22"}
     assert bundle.measure_key("ontvangen  meldingen") == "OntvangenMeldingen_1"
 
 
@@ -89,7 +89,7 @@ def test_provenance_names_host_backend_and_keeps_oefendata_synthetic():
 
 def test_categories_by_title_become_server_side_filters():
     with mirror_of(tiny_bundle()) as server:
-        bundle = live_for(server).table("99999NED", regions=["VT11"], filters={"Veiligheidsbeoordeling": ["Acuut onveilig"]})
+        bundle = live_for(server).table("99999NED", regions=["VT22"], filters={"Veiligheidsbeoordeling": ["Acuut onveilig"]})
         served = server.rows_served[("99999NED", "TypedDataSet")]
     assert set(bundle.data["Veiligheidsbeoordeling"]) == {"A051101"}
     assert served == len(bundle.data) == 2
@@ -110,20 +110,20 @@ def test_paging_is_followed():
 def test_a_covered_request_is_answered_without_asking_again():
     with mirror_of(tiny_bundle()) as server:
         live = live_for(server)
-        live.table("99999NED", regions=["VT11", "NL01"])
+        live.table("99999NED", regions=["VT22", "NL01"])
         before = len(server.requests)
-        again = live.table("99999NED", regions=["VT11"], periods=["2021HJ02"])
+        again = live.table("99999NED", regions=["VT22"], periods=["2021HJ02"])
         assert len(server.requests) == before
-    assert len(again.data) == 2 and set(again.data["RegioS"].str.strip()) == {"VT11"}
+    assert len(again.data) == 2 and set(again.data["RegioS"].str.strip()) == {"VT22"}
 
 
 @requires_snapshot
 def test_round_trip_equals_the_snapshot_cells_and_only_filtered_rows_travel():
     with mirror_of() as server:
-        fetched = live_for(server).table("84852NED", regions=["VT11", "NL01"])
+        fetched = live_for(server).table("84852NED", regions=["VT22", "NL01"])
         served = server.rows_served[("84852NED", "TypedDataSet")]
     snap = snapshot_bundle("84852NED")
-    expected = snap.select(regions=["VT11", "NL01"]).data
+    expected = snap.select(regions=["VT22", "NL01"]).data
     assert served == len(expected) < len(snap.data) / 10
     got = fetched.data.sort_values("ID").reset_index(drop=True)
     pd.testing.assert_frame_equal(got, expected.sort_values("ID").reset_index(drop=True), check_dtype=False)

@@ -17,7 +17,7 @@ from impactlib.mirror.odata import ODataError, QueryOptions, compile_filter, par
 from impactlib.sources.live import PROVENANCE_SET, SYNTHETIC_MARKER
 
 FRAME = pd.DataFrame({
-    "RegioS": ["NL01  ", "VT11  ", "GM0479", "VT03  "],
+    "RegioS": ["NL01  ", "VT22  ", "GM0479", "VT02  "],
     "Perioden": ["2021HJ01", "2021HJ01", "2021HJ02", "2021HJ02"],
     "Waarde": [10.0, None, 0.0, 7.5],
 })
@@ -42,9 +42,9 @@ def get(server, path: str, **params) -> requests.Response:
 
 # --------------------------------------------------------------------------- $filter
 def test_filter_eq_and_or_with_parentheses():
-    assert rows("RegioS eq 'VT11  '") == ["VT11  "]
-    assert rows("(RegioS eq 'NL01  ' or RegioS eq 'VT03  ') and Perioden eq '2021HJ02'") == ["VT03  "]
-    assert rows("RegioS eq 'NL01  ' or RegioS eq 'VT03  ' and Perioden eq '2021HJ01'") == ["NL01  "]
+    assert rows("RegioS eq 'VT22  '") == ["VT22  "]
+    assert rows("(RegioS eq 'NL01  ' or RegioS eq 'VT02  ') and Perioden eq '2021HJ02'") == ["VT02  "]
+    assert rows("RegioS eq 'NL01  ' or RegioS eq 'VT02  ' and Perioden eq '2021HJ01'") == ["NL01  "]
 
 
 def test_filter_keys_compare_exactly_like_cbs():
@@ -52,12 +52,12 @@ def test_filter_keys_compare_exactly_like_cbs():
 
 
 def test_filter_functions_not_and_numbers():
-    assert rows("substringof('VT', RegioS)") == ["VT11  ", "VT03  "]
+    assert rows("substringof('VT', RegioS)") == ["VT22  ", "VT02  "]
     assert rows("startswith(RegioS, 'GM')") == ["GM0479"]
     assert rows("not substringof('VT', RegioS)") == ["NL01  ", "GM0479"]
     assert rows("Waarde eq 0") == ["GM0479"]  # a true zero is not unknown
-    assert rows("Waarde eq null") == ["VT11  "]
-    assert rows("Waarde gt 5 and RegioS ne 'NL01  '") == ["VT03  "]
+    assert rows("Waarde eq null") == ["VT22  "]
+    assert rows("Waarde gt 5 and RegioS ne 'NL01  '") == ["VT02  "]
 
 
 def test_filter_quotes_can_be_doubled():
@@ -77,9 +77,9 @@ def test_select_top_skip_and_skiptoken():
     with pytest.raises(ODataError):
         parse_select("Nope", list(FRAME.columns))
     page, token = QueryOptions.from_params({"$top": "3", "$skip": "1"}).apply(FRAME, page_size=2)
-    assert page["RegioS"].tolist() == ["VT11  ", "GM0479"] and token == 2
+    assert page["RegioS"].tolist() == ["VT22  ", "GM0479"] and token == 2
     page, token = QueryOptions.from_params({"$top": "3", "$skip": "1", "$skiptoken": "2"}).apply(FRAME, 2)
-    assert page["RegioS"].tolist() == ["VT03  "] and token is None
+    assert page["RegioS"].tolist() == ["VT02  "] and token is None
     with pytest.raises(ODataError):
         QueryOptions.from_params({"$format": "atom"})
 
@@ -114,7 +114,7 @@ def test_region_keys_stay_padded_and_select_limits_columns():
     with mirror_of(tiny_bundle()) as server:
         body = get(server, "/ODataFeed/odata/99999NED/TypedDataSet",
                    **{"$select": "RegioS,Perioden", "$filter": "Perioden eq '2021HJ01'", "$top": "3"}).json()
-    assert [r["RegioS"] for r in body["value"]] == ["NL01  ", "VT11  ", "GM0479"]
+    assert [r["RegioS"] for r in body["value"]] == ["NL01  ", "VT22  ", "GM0479"]
     assert set(body["value"][0]) == {"RegioS", "Perioden"}
 
 
@@ -153,7 +153,7 @@ def test_synthetic_data_is_marked_in_table_infos_and_provenance_set():
 def test_plain_cbsodata_get_data_follows_paging_and_titles(plain_cbsodata):
     with mirror_of(tiny_bundle(), page_size=4) as server:
         data = plain_cbsodata.get_data("99999NED", catalog_url=server.address,
-                                       filters="RegioS eq 'VT11  ' or RegioS eq 'NL01  '")
+                                       filters="RegioS eq 'VT22  ' or RegioS eq 'NL01  '")
         tables = plain_cbsodata.get_table_list(catalog_url=server.address)
     assert len(data) == 8  # 2 categories × 2 regions × 2 periods, over two pages
     assert {r["RegioS"] for r in data} == {"Nederland", "Zaanstreek-Waterland (VT)"}
@@ -164,9 +164,9 @@ def test_plain_cbsodata_get_data_follows_paging_and_titles(plain_cbsodata):
 def test_plain_cbsodata_on_the_oefendata_snapshot(plain_cbsodata):
     with mirror_of() as server:
         data = plain_cbsodata.get_data("84852NED", catalog_url=server.address,
-                                       filters="RegioS eq 'VT11  ' and Perioden eq '2021HJ01'")
+                                       filters="RegioS eq 'VT22  ' and Perioden eq '2021HJ01'")
         served = server.rows_served[("84852NED", "TypedDataSet")]
-    expected = snapshot_bundle("84852NED").select(regions=["VT11"], periods=["2021HJ01"]).data
+    expected = snapshot_bundle("84852NED").select(regions=["VT22"], periods=["2021HJ01"]).data
     assert len(data) == len(expected) == served > 0
     assert {r["Perioden"] for r in data} == {"1e halfjaar 2021"}
 
@@ -182,7 +182,7 @@ def test_mirror_command_serves_cbsodata(plain_cbsodata, tmp_path):
         first = proc.stdout.readline()
         assert f"127.0.0.1:{port}" in first and "OEFENDATA" in first
         plain_cbsodata.options.catalog_url = f"127.0.0.1:{port}"
-        data = plain_cbsodata.get_data("84852NED", filters="RegioS eq 'VT11  ' and Perioden eq '2021HJ01'")
+        data = plain_cbsodata.get_data("84852NED", filters="RegioS eq 'VT22  ' and Perioden eq '2021HJ01'")
         assert len(data) == 36 and all(r["RegioS"] == "Zaanstreek-Waterland (VT)" for r in data)
     finally:
         proc.terminate()

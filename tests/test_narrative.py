@@ -76,7 +76,7 @@ def test_rank_and_peer_sentences():
 def shape_frame(values):
     periods = half_years("2019HJ01", "2021HJ01")
     return pd.DataFrame(
-        {"region_key": "VT03", "region": "Drenthe", "period": [p.key for p in periods], "provisional": "",
+        {"region_key": "VT02", "region": "Drenthe", "period": [p.key for p in periods], "provisional": "",
          "category": "", "value": values, "unit": "percent", "numerator": 1, "denominator": 1, "national": 40.0}
     )
 

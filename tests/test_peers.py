@@ -65,7 +65,7 @@ def test_user_list_keeps_distances():
 def test_parse_peers():
     zw = regions.resolve("Zaanstreek-Waterland").region
     assert parse_peers("auto", zw) is None and parse_peers(None, zw) is None
-    assert [r.key for r in parse_peers("Twente, zeeland,Twente", zw)] == ["VT05", "VT19"]
+    assert [r.key for r in parse_peers("Twente, zeeland,Twente", zw)] == ["VT19", "VT23"]
     assert [r.name for r in parse_peers(["Drenthe"], zw)] == ["Drenthe"]
     with pytest.raises(ParameterError):
         parse_peers("Zaanstreek Waterland", zw)
@@ -78,17 +78,18 @@ def test_parse_peers():
 # ------------------------------------------------------------------ on the oefendata snapshot
 def test_auto_peers_on_snapshot_exclude_region_and_come_with_factors():
     out = comparable_regions("Zaanstreek-Waterland", period="2021HJ01", source="snapshot")
-    assert len(out) == 5 and "VT11" not in set(out["region_key"])
+    assert len(out) == 5 and "VT22" not in set(out["region_key"])
     assert all(regions.get(k).level == "vt" for k in out["region_key"])
     assert out[IDS].notna().all().all() and out["distance"].is_monotonic_increasing
     meta = out.attrs["factors"]
     assert {m["table"] for m in meta} == {"03759ned", "85039NED"} and all(m["year"] == 2021 for m in meta)
+    assert all(m["how"] for m in meta)  # how a VT-regio's value follows from its gemeenten
     assert out.attrs["source"]["synthetic"] is True
 
 
 def test_override_and_levels_on_snapshot():
     out = comparable_regions("Drenthe", peers="Twente,Zeeland", source="snapshot")
-    assert set(out["region_key"]) == {"VT05", "VT19"} and out["distance"].notna().all()
+    assert set(out["region_key"]) == {"VT19", "VT23"} and out["distance"].notna().all()
     with pytest.raises(NotAvailableError):
         comparable_regions("Assen", source="snapshot")
     gm = comparable_regions("Assen", peers=["Emmen", "Meppel"], source="snapshot")

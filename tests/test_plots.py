@@ -46,7 +46,7 @@ def tick_texts(fig: Figure, axis="y") -> list[str]:
 
 
 def test_region_vs_national_bar_has_source_and_oefendata_note():
-    df = tidy([{"region_key": "VT11", "region": "Zaanstreek-Waterland", "period": "2021HJ01", "value": 55.6}])
+    df = tidy([{"region_key": "VT22", "region": "Zaanstreek-Waterland", "period": "2021HJ01", "value": 55.6}])
     fig = plots.region_vs_national_bar(df)
     assert isinstance(fig, Figure)
     text = footer(fig)
@@ -57,13 +57,13 @@ def test_region_vs_national_bar_has_source_and_oefendata_note():
 
 
 def test_real_data_has_no_oefendata_note():
-    df = tidy([{"region_key": "VT11", "region": "Zaanstreek-Waterland", "period": "2021HJ01", "value": 55.6}], REAL)
+    df = tidy([{"region_key": "VT22", "region": "Zaanstreek-Waterland", "period": "2021HJ01", "value": 55.6}], REAL)
     assert "OEFENDATA" not in footer(plots.region_vs_national_bar(df))
 
 
 def test_time_series_marks_provisional_periods():
     periods = half_years("2023HJ01", "2025HJ01")
-    df = tidy([{"region_key": "VT03", "region": "Drenthe", "period": p.key, "value": 20.5 + i / 4,
+    df = tidy([{"region_key": "VT02", "region": "Drenthe", "period": p.key, "value": 20.5 + i / 4,
                 "provisional": "*" if i >= 3 else "", "national": 21.0 + i / 10} for i, p in enumerate(periods)])
     fig = plots.time_series(df)
     ax = fig.axes[0]
@@ -84,7 +84,7 @@ def test_ranked_dotplot_highlights_region():
 
 
 def test_distribution_bars_region_and_national():
-    df = tidy([{"region_key": "VT11", "region": "Zaanstreek-Waterland", "period": "2021HJ01", "category": c,
+    df = tidy([{"region_key": "VT22", "region": "Zaanstreek-Waterland", "period": "2021HJ01", "category": c,
                 "value": v, "national": n, "indicator": "duur_geweld_meldingen_pct"}
                for c, v, n in (("niet langer dan 1 week", 61.0, 47.0), ("langer dan 5 jaar", 1.4, 3.0))])
     fig = plots.distribution_bars(df)
@@ -96,7 +96,7 @@ def test_distribution_bars_region_and_national():
 
 def test_tile_map_has_26_tiles_and_unknowns_grey():
     df = vt_frame()
-    df.loc[df.region_key == "VT19", "value"] = math.nan
+    df.loc[df.region_key == "VT23", "value"] = math.nan
     fig = plots.tile_map(df, "Zaanstreek-Waterland")
     tiles = [p for p in fig.axes[0].patches if isinstance(p, Rectangle)]
     assert len(tiles) == 26 == len(plots.TILE_GRID)
@@ -114,7 +114,7 @@ def test_missing_period_is_a_clear_error():
 
 def test_charts_on_snapshot_data():
     df = indicator_values("meldingen_acuut_structureel_pct", "vt", "2021HJ01", source="snapshot")
-    assert "84852NED" in footer(plots.tile_map(df, "VT11"))
+    assert "84852NED" in footer(plots.tile_map(df, "VT22"))
     series = get_indicator("meldingen_per_10k", "Drenthe", source="snapshot")
     text = footer(plots.time_series(series))
     assert "03759ned" in text and "OEFENDATA" in text

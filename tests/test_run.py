@@ -228,7 +228,7 @@ def test_cli_runs_a_parameter_file(template, tmp_path, monkeypatch, capsys):
 
 def test_cli_all_regions_exits_non_zero_when_a_region_fails(template, tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(execute, "TEMPLATE", template)
-    monkeypatch.setattr(batch, "regions_at", lambda level: [regions.get("VT03"), regions.get("VT05")])
+    monkeypatch.setattr(batch, "regions_at", lambda level: [regions.get("VT02"), regions.get("VT19")])
     code = main(["run", "--all-regions", "--question", "adviesvragers", "--period", "2021HJ01",
                  "--jobs", "2", "--out", str(tmp_path)])
     out = capsys.readouterr().out

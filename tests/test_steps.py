@@ -22,7 +22,7 @@ def text(items) -> str:
 
 
 def test_prepare_reads_parameters_like_a_parameter_file(drenthe):
-    assert drenthe.region.key == "VT03" and drenthe.period.key == "2021HJ01"
+    assert drenthe.region.key == "VT02" and drenthe.period.key == "2021HJ01"
     assert drenthe.title == "Drenthe: Hebben we de aard en omvang van HGKM eerder en beter in beeld?"
     assert "provincie" in drenthe.note and drenthe.synthetic
     assert set(drenthe.frames) == {s.id for s in drenthe.open_specs}

@@ -15,7 +15,7 @@ def series(values, *, first="2019HJ01", counts=1000, provisional=(), national=No
     for i, (p, v) in enumerate(zip(periods, values)):
         rows.append(
             {
-                "region_key": "VT11", "region": "Zaanstreek-Waterland", "period": p.key,
+                "region_key": "VT22", "region": "Zaanstreek-Waterland", "period": p.key,
                 "provisional": "*" if p.key in provisional else "", "category": "", "value": v,
                 "unit": unit, "numerator": v * counts / 100 if unit == "percent" else v,
                 "denominator": counts if unit == "percent" else math.nan,

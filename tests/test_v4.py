@@ -82,7 +82,7 @@ def test_mirror_answers_in_the_v4_shape():
     assert [m["Title"] for m in measures] == ["Ontvangen meldingen", "Aandeel"]
     assert all(m["Identifier"].startswith("M") and m["Identifier"] != "OntvangenMeldingen_1" for m in measures)
     assert [(p["Title"], p["Status"]) for p in periods] == [("1e halfjaar 2021", "Definitief"), ("2e halfjaar 2021", "Voorlopig")]
-    assert [r["Identifier"] for r in regions] == ["NL01", "VT11", "GM0479"]
+    assert [r["Identifier"] for r in regions] == ["NL01", "VT22", "GM0479"]
     assert list(obs[0]) == ["Id", "Measure", "Veiligheidsbeoordeling", "RegioS", "Perioden", "Value", "StringValue", "ValueAttribute"]
     assert len(obs) == 24 and sum(o["ValueAttribute"] == "Missing" and o["Value"] is None for o in obs) == 2
     assert v3_path.status_code == 404
@@ -91,7 +91,7 @@ def test_mirror_answers_in_the_v4_shape():
 def test_mirror_filters_selects_and_pages():
     with v4_mirror(tiny_bundle(), page_size=3) as server:
         page = get(server, "99999NED/Observations", **{
-            "$filter": "(RegioS eq 'VT11' or RegioS eq 'GM0479') and Perioden eq '2021HJ01'",
+            "$filter": "(RegioS eq 'VT22' or RegioS eq 'GM0479') and Perioden eq '2021HJ01'",
             "$select": "RegioS,Value"}).json()
         pages = [page["value"]]
         while "@odata.nextLink" in page:
@@ -101,7 +101,7 @@ def test_mirror_filters_selects_and_pages():
         bad = get(server, "99999NED/Observations", **{"$filter": "RegioS eq"})
     assert [len(p) for p in pages] == [3, 3, 2]  # 2 regions × 2 categories × 2 measures
     assert {tuple(r) for p in pages for r in p} == {("RegioS", "Value")}
-    assert {r["RegioS"] for p in pages for r in p} == {"VT11", "GM0479"}
+    assert {r["RegioS"] for p in pages for r in p} == {"VT22", "GM0479"}
     assert [r["Id"] for r in window["value"]] == [5, 6] and "@odata.nextLink" not in window
     assert bad.status_code == 400 and "error" in bad.json()
 
@@ -141,7 +141,7 @@ def test_provenance_names_the_v4_backend_and_keeps_oefendata_synthetic():
 
 def test_filters_travel_to_the_server_by_key_or_title():
     with v4_mirror(tiny_bundle()) as server:
-        bundle = backend(server).fetch("99999NED", regions=["VT11  "], periods=["2021HJ02"],
+        bundle = backend(server).fetch("99999NED", regions=["VT22  "], periods=["2021HJ02"],
                                        filters={"Veiligheidsbeoordeling": ["Acuut onveilig"]},
                                        measures=["Ontvangen meldingen"])
         served = server.rows_served[("99999NED", "Observations")]
@@ -168,7 +168,7 @@ def test_paging_is_followed():
 
 @pytest.mark.parametrize("unknown", ["attribute", "omit"])
 def test_v3_and_v4_give_identical_frames_for_the_same_cells(unknown):
-    ask = {"regions": ["GM0479", "VT11"], "periods": ["2021HJ01", "2021HJ02"]}
+    ask = {"regions": ["GM0479", "VT22"], "periods": ["2021HJ01", "2021HJ02"]}
     with mirror_of(tiny_bundle()) as v3, v4_mirror(tiny_bundle(), unknown=unknown) as v4:
         b3 = V3Backend(v3.address, https=False).fetch("99999NED", **ask)
         b4 = backend(v4).fetch("99999NED", **ask)
@@ -180,7 +180,7 @@ def test_v3_and_v4_give_identical_frames_for_the_same_cells(unknown):
 
 @requires_snapshot
 def test_v3_and_v4_give_identical_frames_for_the_oefendata():
-    ask = {"regions": ["VT11", "NL01", "GM0479"], "periods": ["2021HJ01", "2024HJ02", "2025HJ01"]}
+    ask = {"regions": ["VT22", "NL01", "GM0479"], "periods": ["2021HJ01", "2024HJ02", "2025HJ01"]}
     with mirror_of() as v3, v4_mirror(unknown="omit") as v4:
         for table_id in ("84852NED", "84849NED"):
             b3 = V3Backend(v3.address, https=False).fetch(table_id, **ask)
@@ -234,7 +234,7 @@ def test_live_source_with_only_v4_caches_what_it_fetched(tmp_path):
 
     store = CacheStore(tmp_path)
     with v4_mirror(tiny_bundle()) as server:
-        LiveSource([backend(server)], store=store, successors={}).table("99999NED", regions=["VT11"])
+        LiveSource([backend(server)], store=store, successors={}).table("99999NED", regions=["VT22"])
     entry = store.entries("99999NED")[0]
     assert entry["backend"] == "v4" and entry["host"] == server.address
     cached = store.load(entry)
