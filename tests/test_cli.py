@@ -77,12 +77,19 @@ def test_bad_input_one_line_exit_2(capsys, argv, needle):
     assert err.count("\n") == 1 and "Traceback" not in err
 
 
-def test_regions_json_and_levels(capsys):
-    code, out, _ = run(capsys, "regions", "--level", "vt", "--json")
-    items = json.loads(out)
-    assert code == 0 and len(items) == 26 and {"key", "name", "level", "provincie"} <= set(items[0])
+def test_regions_json_and_levels_per_period(capsys):
+    code, out, _ = run(capsys, "regions", "--level", "vt", "--period", "2021HJ01", "--json")
+    items = {r["key"]: r for r in json.loads(out)}
+    assert code == 0 and len(items) == 26 and {"key", "name", "level", "provincie"} <= set(items["VT22"])
+    assert items["VT22"]["name"] == "Zaanstreek-Waterland" and items["VT02"]["name"] == "Drenthe"
+    code, out, _ = run(capsys, "regions", "--level", "vt", "--period", "2024HJ01", "--json")
+    items = {r["key"]: r for r in json.loads(out)}
+    assert len(items) == 25 and items["VT27"]["name"] == "Oost-Brabant" and "VT16" not in items
+    code, out, _ = run(capsys, "regions", "--level", "gemeente", "--period", "2024HJ01", "--json")
+    gemeenten = json.loads(out)
+    assert len(gemeenten) == 342 and all(g["vt_regio"] and g["vt_regio_name"] for g in gemeenten)
     code, out, _ = run(capsys, "regions")
-    assert "Veilig Thuis-regio (26)" in out and "Zaanstad" in out
+    assert "Veilig Thuis-regio (25)" in out and "Zaanstad" in out
 
 
 def test_indicators_json_lists_every_row(capsys):
