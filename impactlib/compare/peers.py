@@ -128,9 +128,9 @@ def _context_frame(src, keys: list[str], year: int | None, source) -> pd.DataFra
         for f in FACTORS
     ]
     pop_prov = pop.attrs.get("source") or {}
-    out.attrs["source"] = {**prov, "tables": [POPULATION_TABLE, table_id],
-                           "synthetic": bool(prov.get("synthetic") or pop_prov.get("synthetic")),
-                           "summed": {"gemeenten": True}}
+    out.attrs["source"] = {**{k: v for k, v in prov.items() if k not in ("real_cells", "real_values")},
+                           "tables": [POPULATION_TABLE, table_id],
+                           "synthetic": bool(prov.get("synthetic") or pop_prov.get("synthetic"))}
     return out
 
 
