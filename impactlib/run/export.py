@@ -62,7 +62,7 @@ def _sanitised(nb):
     """
     from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
-    from ..safety import sanitise_html
+    from ..safety import safe_svg, sanitise_html
 
     nb = copy.deepcopy(nb)
     for cell in nb.cells:
@@ -70,7 +70,11 @@ def _sanitised(nb):
             data = output.get("data")
             if not data:
                 continue
-            if "text/html" in data:
+            svg = "".join(data.get("image/svg+xml") or "")
+            if svg and "".join(data.get("text/html") or "") == svg:  # a chart inlined by _images_with_alt
+                data["text/html"] = safe_svg(svg) or ""  # a drawing passes whole; anything else is dropped
+                data.pop("text/markdown", None)
+            elif "text/html" in data:
                 data["text/html"] = sanitise_html("".join(data["text/html"]))
                 data.pop("text/markdown", None)
             elif "text/markdown" in data:
