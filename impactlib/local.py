@@ -441,19 +441,22 @@ def _empty() -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- privacy
-def suppress_small(frame: pd.DataFrame | LocalIndicators, threshold: int = THRESHOLD) -> pd.DataFrame:
+def suppress_small(frame: pd.DataFrame | LocalIndicators, threshold: int = THRESHOLD, *,
+                   monitor_rows=None) -> pd.DataFrame:
     """Hide local counts below ``threshold``: ``waarde`` NaN, ``onderdrukt`` True, ``weergave`` '<5'.
 
-    Applies to every row with eenheid ``aantal``: the frame holds local figures only (the
-    monitor's own rows are added later by :func:`beside_monitor`, never passed through here),
-    so what a row's ``bron`` says — even "CBS Impactmonitor" — never exempts a count.
-    Idempotent; returns a copy.
+    Applies to every row with eenheid ``aantal`` except the ``monitor_rows`` (a boolean mask
+    the caller passes for rows it took from the monitor itself; CBS publishes its own counts,
+    rounded to 5). What a row's ``bron`` says — even "CBS Impactmonitor" — never exempts a
+    count: that column is written by the user. Idempotent; returns a copy.
     """
     frame = (frame.frame if isinstance(frame, LocalIndicators) else frame).copy()
+    spared = pd.Series(False if monitor_rows is None else list(monitor_rows), index=frame.index, dtype=bool)
     small = (
         frame["eenheid"].eq("aantal")
         & frame["waarde"].notna()
         & (frame["waarde"] < threshold)
+        & ~spared
     )
     frame.loc[small, "waarde"] = np.nan
     frame.loc[small, "onderdrukt"] = True

@@ -170,10 +170,13 @@ def test_suppress_small_threshold_is_a_parameter_and_spares_the_monitor():
         "bron": ["lokaal", "lokaal", "lokaal", local.MONITOR_SOURCE], "eenheid": ["aantal", "aantal", "percentage", "aantal"],
         "waarde": [7.0, 12.0, 2.0, 0.0], "weergave": ["7", "12", "2,0 %", "0"], "onderdrukt": False,
     })
-    out = suppress_small(frame, threshold=10)
+    monitor = [False, False, False, True]  # the caller knows which rows it took from the monitor
+    out = suppress_small(frame, threshold=10, monitor_rows=monitor)
     assert out["weergave"].tolist() == ["<10", "12", "2,0 %", "0"]
     assert out["onderdrukt"].tolist() == [True, False, False, False] and math.isnan(out["waarde"][0])
-    assert suppress_small(out, threshold=10).equals(out) and frame["waarde"][0] == 7.0  # idempotent, copy
+    assert suppress_small(out, threshold=10, monitor_rows=monitor).equals(out) and frame["waarde"][0] == 7.0
+    # a label is not a monitor figure: without the mask the 'bron' column spares nothing (R57)
+    assert suppress_small(frame, threshold=10)["weergave"].tolist() == ["<10", "12", "2,0 %", "<10"]
 
 
 THREE = re.compile(r"(?<![\d.,])3(?:[.,]0+)?(?![\d.,])")

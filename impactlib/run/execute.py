@@ -181,8 +181,10 @@ def run_one(
         tmp.unlink(missing_ok=True)
         raise
     finally:
-        if questions is not None:
-            os.environ.pop(QUESTIONS_VARIABLE, None) if before is None else os.environ.update({QUESTIONS_VARIABLE: before})
+        if questions is not None and before is None:
+            os.environ.pop(QUESTIONS_VARIABLE, None)
+        elif questions is not None:
+            os.environ[QUESTIONS_VARIABLE] = before
     try:
         result.summary = read_summary(nb)
         page = notebook_to_html(nb, with_code=with_code, summary=result.summary)

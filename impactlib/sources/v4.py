@@ -42,7 +42,6 @@ import os
 
 import numpy as np
 import pandas as pd
-import requests
 
 from ..errors import DataFault
 from ..tables import TableBundle, pad_region_key
