@@ -1518,6 +1518,8 @@ SYNTHETIC_TEXT = [
     "de bevolking van de overige gemeenten en regio's, en alle contextkenmerken behalve Boxtel 2021",
     "tabel 84855NED (indeling volgens onze aanname) en categorietitels gemarkeerd als 'assumed' in tables.yaml",
     "Maatschappelijk werk: totaal (84849NED) staat vanaf 2023 niet apart ('.'): de echte landelijke cijfers 2023 laten er geen ruimte voor",
+    "84852NED 2023: Mook en Middelaar telt mee bij Gelderland-Zuid, zoals de gepubliceerde rij Gelderland (PV) laat zien; de eigen cellen van Mook zijn in die tabel dat jaar 0",
+    "het verloop van het aandeel acuut/structureel onveilig in Zaanstreek-Waterland en Drenthe tot 2e halfjaar 2020 is verzonnen zoals de voorbeelden het beschrijven (licht stijgend, daarna dalend)",
 ]
 
 
