@@ -9,6 +9,7 @@ from matplotlib.figure import Figure
 from impactlib import explorer
 from impactlib.cli import main
 from impactlib.cli import verkenner as cli_verkenner
+from impactlib.compare.narrative import category_text
 from impactlib.errors import NotAvailableError, ParameterError, UnknownIndicatorError
 from impactlib.params import PROJECT_ROOT
 
@@ -47,9 +48,9 @@ def test_explore_national_count_and_distribution():
     assert count.verdict == "niet te vergelijken (aantal)" and "per 10.000 inwoners" in count.sentence
     largest = explorer.default_category("melders_type_pct", "VT02", "2021HJ01")
     dist = explorer.explore("Drenthe", "melders_type_pct", "2021HJ01")
-    assert largest in dist.sentence
+    assert category_text(largest) in dist.sentence  # as running text: "van de politie" (issue 15)
     chosen = explorer.explore("Drenthe", "melders_type_pct", "2021HJ01", category="Onderwijs")
-    assert "Onderwijs" in chosen.sentence and chosen.sentence != dist.sentence
+    assert "van het onderwijs" in chosen.sentence and chosen.sentence != dist.sentence
 
 
 def test_explore_rejects_bad_choices():
@@ -102,7 +103,7 @@ def test_widgets_update_on_change():
     assert categories.layout.display == "none"
     _control(ui, "indicator").value = "melders_type_pct"
     assert categories.layout.display is None and "Politie" in categories.options
-    assert categories.value in sentence.value
+    assert category_text(categories.value) in sentence.value
     _control(ui, "vergelijking").value = "alle"
     assert "van 26" in _control(ui, "oordeel").value
 
