@@ -174,6 +174,7 @@ def _driver(profile: str):
     options.binary_location = shutil.which("chromium") or shutil.which("chromium-browser")
     for flag in FLAGS + [f"--user-data-dir={profile}"]:
         options.add_argument(flag)
+    options.page_load_strategy = "none"  # get() returns at once; the wait for the first chart is the measure
     return webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
 
 
