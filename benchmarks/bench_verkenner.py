@@ -174,6 +174,7 @@ def _driver(profile: str):
     options.binary_location = shutil.which("chromium") or shutil.which("chromium-browser")
     for flag in FLAGS + [f"--user-data-dir={profile}"]:
         options.add_argument(flag)
+    options.page_load_strategy = "none"  # get() returns at once; the wait for the first chart is the measure
     return webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
 
 
@@ -217,16 +218,20 @@ def session(driver, url: str, region: str, opened: threading.Barrier, changed: t
         opened.wait()
         t0 = time.monotonic()
         driver.get(url)
-        WebDriverWait(driver, 180, poll_frequency=0.05).until(_chart)
+        WebDriverWait(driver, 300, poll_frequency=0.05).until(_chart)
         timings["first"] = time.monotonic() - t0
         before = _chart(driver)
         changed.wait()
         t1 = time.monotonic()
         _choose(driver, ".verkenner-regio", region)
-        WebDriverWait(driver, 120, poll_frequency=0.05).until(lambda d: _chart(d) not in ("", before))
+        WebDriverWait(driver, 180, poll_frequency=0.05).until(lambda d: _chart(d) not in ("", before))
         timings["update"] = time.monotonic() - t1
+    except threading.BrokenBarrierError:  # another session failed and said why
+        pass
     except Exception as exc:  # noqa: BLE001 - reported, and the barriers released for the others
-        errors.append(f"{region}: {exc.__class__.__name__}: {str(exc).splitlines()[0][:200]}")
+        text = (str(exc).strip().splitlines() or [""])[0][:200]
+        step = "update" if "first" in timings else "eerste grafiek"
+        errors.append(f"{region} ({step}): {exc.__class__.__name__}: {text}")
         opened.abort()
         changed.abort()
 
