@@ -150,10 +150,11 @@ class TableBundle:
         """Map this bundle's measure keys to ``reference``'s keys for the same title.
 
         CBS renumbers keys between a table and its successor, and OData v3 and v4 name
-        measures differently; titles are what stays the same.
+        measures differently; titles are what stays the same. Nested measures are matched by
+        their whole title path (82975NED has two measures titled "Gestarte trajecten").
         """
-        by_title = {" ".join(str(t).split()).casefold(): k for k, t in reference.measures().items()}
-        return {k: by_title.get(" ".join(str(t).split()).casefold(), k) for k, t in self.measures().items()}
+        by_path = {norm_title(t): k for k, t in reference.measure_paths().items()}
+        return {k: by_path.get(norm_title(t), k) for k, t in self.measure_paths().items()}
 
     def data_keyed_like(self, reference: "TableBundle") -> pd.DataFrame:
         """``data`` with measure columns renamed to ``reference``'s keys (matched by title)."""

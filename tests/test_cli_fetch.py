@@ -104,9 +104,13 @@ def test_a_regions_fetch_asks_only_for_its_rows(tmp_path, capsys, monkeypatch):
         code, _, _ = run_cli(["fetch", "--tables", "84852NED", "--regions", "Zaanstad",
                               "--cache-dir", str(tmp_path)], capsys)
         served = server.rows_served[("84852NED", "TypedDataSet")]
+    from impactlib.query import catalogue_filters
+
     snap = snapshot_bundle("84852NED")
-    wanted = ["GM0479", "NL01"] + [r.key for r in R.regions_at("vt")]  # + Nederland and the 26 for ranking
-    assert code == 0 and served == len(snap.select(regions=wanted).data) < len(snap.data)
+    every_year = list(range(R.FIRST_YEAR, R.LAST_YEAR + 1))
+    wanted = ["GM0479", "NL01"] + [r.key for r in R.regions_at("vt", every_year)]  # + Nederland and every VT-regio
+    used = catalogue_filters(snap)  # only the categories the catalogue adds up
+    assert code == 0 and served == len(snap.select(regions=wanted, filters=used).data) < len(snap.data)
 
 
 def test_fetch_refreshes_when_cbs_has_a_newer_table(tmp_path, capsys, monkeypatch):
@@ -146,12 +150,13 @@ def test_fetch_without_cbs_fails_in_one_line(tmp_path, capsys):
 
 
 def test_default_regions_cover_every_vt_region_for_ranking():
-    keys = region_keys(None)
-    assert {r.key for r in R.regions_at("vt")} <= set(keys) and "NL01" in keys
-    assert region_keys(["alle"]) is None
-    vt = [r.key for r in R.regions_at("vt")]
-    assert region_keys(["vt"]) == vt + ["NL01"]
-    assert region_keys(["Zaanstad", "VT22"]) == ["GM0479", "VT22", "NL01"] + [k for k in vt if k != "VT22"]
+    assert region_keys(None) is None and region_keys(["alle"]) is None  # no region filter: every row
+    every_year = list(range(R.FIRST_YEAR, R.LAST_YEAR + 1))
+    vt = [r.key for r in R.regions_at("vt", every_year)]
+    assert len(vt) == 27 and set(vt) <= set(region_keys(["vt"])) and "NL01" in region_keys(["vt"])
+    keys = region_keys(["Zaanstad", "VT22"])
+    zw = {g.key for y in every_year for g in R.members("VT22", y)}  # for tables without VT rows
+    assert keys[:2] == ["GM0479", "VT22"] and zw <= set(keys) and "NL01" in keys and set(vt) <= set(keys)
     with pytest.raises(UnknownRegionError):
         region_keys(["Atlantis"])
 

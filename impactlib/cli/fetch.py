@@ -15,7 +15,7 @@ from tqdm import tqdm
 
 from .. import regions as R
 from .. import settings
-from ..catalogue import POPULATION_TABLE, context_tables, open_data_indicators
+from ..catalogue import POPULATION_TABLE, context_tables, open_data_indicators, publishes
 from ..errors import DataFault, NotAvailableError, SourceUnavailable, UserInputError
 from ..formatting import format_count
 from ..periods import parse_period
@@ -115,6 +115,8 @@ def _fetch_one(live, store, table_id, regions, periods, want, force) -> dict:
 
     info = live.info(table_id)
     filters = catalogue_filters(live.table(table_id, regions=[])) or None
+    if regions is not None and not publishes(table_id, "vt"):
+        regions = None  # no VT rows (03759ned, 82975NED): a VT-regio is the sum of all its gemeenten
     want = request_key(regions, periods, filters)
     status = "opgehaald"
     for entry in store.find(table_id, want):

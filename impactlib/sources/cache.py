@@ -68,11 +68,17 @@ def request_key(regions=None, periods=None, filters=None) -> dict:
 
 
 def covers(held: dict, want: dict) -> bool:
-    """Does a part fetched for ``held`` contain every row a request ``want`` needs?"""
+    """Does a part fetched for ``held`` contain every row a request ``want`` needs?
+
+    A request for no regions (``regions=[]``: the table's metadata only) needs no rows, so any
+    part of the table answers it.
+    """
 
     def within(have, need):
         return have is None or (need is not None and set(need) <= set(have))
 
+    if want["regions"] == []:
+        return True
     if not (within(held["regions"], want["regions"]) and within(held["periods"], want["periods"])):
         return False
     return all(within(keys, want["filters"].get(dim)) for dim, keys in held["filters"].items())
@@ -558,7 +564,8 @@ def export_snapshot(store: CacheStore, out: str | os.PathLike, *, name: str | No
             synthetic |= bool(prov.get("synthetic"))
             hosts.add(prov.get("host") or "")
             titles = bundle.period_titles()
-            keys = set(bundle.data[bundle.time_dimension()].str.strip()) if len(bundle.data) else set()
+            time = bundle.time_dimension()
+            keys = set(bundle.data[time].str.strip()) if len(bundle.data) and time in bundle.data else set()  # KWB: no periods
             periods |= keys
             provisional |= {k for k in keys if str(titles.get(k, "")).endswith("*")}
             tables[table_id] = {"title": bundle.title, "rows": int(len(bundle.data)), "modified": bundle.modified,

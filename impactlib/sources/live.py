@@ -504,7 +504,7 @@ class LiveSource:
         bundle = self._each_backend(table_id, lambda b: b.fetch(table_id, regions, periods, filters))
         for successor in self.successors.get(table_id, []):
             bundle = stitch(bundle, self._each_backend(successor, lambda b: b.fetch(successor, regions, periods, filters)))
-        if self.store is not None:
+        if self.store is not None and want["regions"] != []:  # a metadata-only answer adds nothing to a cache
             self.store.save_quietly(bundle, want)
         self._memo.setdefault(table_id, []).append((want, bundle))
         return bundle
