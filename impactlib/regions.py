@@ -160,7 +160,8 @@ def slug(text: str) -> str:
 
 def _shown(text: object, limit: int = 60) -> str:
     """A user's value, safe to echo: control characters escaped, cut to ``limit``."""
-    raw = str(text)[: limit + 1]
+    raw = str(text)[: limit + 1].replace("\x00", "\\0")
+    raw = re.sub(r"[\r\n\t]+", " ", raw)
     out = "".join(c if c.isprintable() else repr(c)[1:-1] for c in raw).strip()
     return out[:limit] + ("…" if len(raw) > limit else "")
 

@@ -131,7 +131,7 @@ def test_sentences_read_as_written_by_a_person():
                                       numerator=650, denominator=1295)
     assert "kwam 56,2 % van burgers." in burger and "van: " not in burger
     assert burger.endswith("Dat zijn 650 van de 1.295 adviesvragen.")
-    police = narrative.level_sentence("melders_acuut_type_pct", "Drenthe", "2021HJ01", 83.3, "Politie")
+    police = narrative.level_sentence("melders_type_pct", "Drenthe", "2021HJ01", 83.3, "Politie")
     assert "kwam 83,3 % van de politie." in police
     none = narrative.level_sentence("overdracht_om_acuut_structureel_pct", "Zaanstreek-Waterland", "2021HJ01", 0.0,
                                     numerator=0, denominator=200)

@@ -29,7 +29,7 @@ def tidy(rows, prov=PROV):
 
 
 def vt_frame(prov=PROV):
-    vts = regions.regions_at("vt")
+    vts = regions.regions_at("vt", "2021HJ01")  # the 26 of that period
     return tidy([{"region_key": r.key, "region": r.name, "period": "2021HJ01", "value": 30.0 + i + 0.25}
                  for i, r in enumerate(vts)], prov)
 
@@ -94,17 +94,20 @@ def test_distribution_bars_region_and_national():
     assert len([p for p in ax.patches if p.get_height() > 0]) >= 4
 
 
-def test_tile_map_has_26_tiles_and_unknowns_grey():
+def test_tile_map_draws_the_periods_layout_and_unknowns_grey():
     df = vt_frame()
     df.loc[df.region_key == "VT23", "value"] = math.nan
     fig = plots.tile_map(df, "Zaanstreek-Waterland")
     tiles = [p for p in fig.axes[0].patches if isinstance(p, Rectangle)]
-    assert len(tiles) == 26 == len(plots.TILE_GRID)
-    assert len(set(plots.TILE_GRID.values())) == 26
+    assert len(tiles) == 26  # 2021: Brabant Noordoost and Zuidoost-Brabant, no Oost-Brabant yet
+    assert len(set(plots.TILE_GRID.values())) == 26 and plots.TILE_GRID["VT27"] == plots.TILE_GRID["VT16"]
+    later = df.assign(period="2024HJ01")
+    later = later[later.region_key.isin([r.key for r in regions.regions_at("vt", 2024)])]
+    assert len([p for p in plots.tile_map(later).axes[0].patches if isinstance(p, Rectangle)]) == 25
     assert sum(t.get_linewidth() > 1 for t in tiles) == 1
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert any(t.startswith("Zeeland") and t.endswith("onbekend") for t in texts)
-    assert any(t == "Groningen\n30,3 %" for t in texts)  # 30,25 rounds half up, decimal comma
+    assert any(t == "Drenthe\n31,3 %" for t in texts)  # VT02: 31,25 rounds half up, decimal comma
 
 
 def test_missing_period_is_a_clear_error():
