@@ -98,9 +98,9 @@ def test_gallery_of_a_missing_folder_says_how_to_make_the_examples(tmp_path):
 def test_gallery_links_every_region_and_both_questions_with_the_oefendata_label(tmp_path):
     shown = docsite.gallery(fake_batch(tmp_path / "outputs"))
     vt = regions_at("vt")
-    assert len(shown.regions) == 26 == len(vt)
+    assert len(shown.regions) == len(vt) == 25  # the VT-regio's of the newest layout
     reports = {k for k in shown.files if not Path(k).name.startswith("gesprek-")}
-    assert len(reports) == 52 and "galerij/drenthe/gesprek-eerder-beter-in-beeld.html" in shown.files
+    assert len(reports) == 2 * len(vt) and "galerij/drenthe/gesprek-eerder-beter-in-beeld.html" in shown.files
     for region in vt:
         row = next(line for line in shown.page.splitlines() if line.startswith(f"| {region.name} |"))
         for qid in docsite.EXAMPLE_QUESTIONS:
@@ -114,7 +114,7 @@ def test_gallery_without_banner_has_no_oefendata_label_and_names_missing_regions
     folder = fake_batch(tmp_path / "outputs", synthetic=False)
     shutil.rmtree(folder / "twente")
     shown = docsite.gallery(folder)
-    assert "oefendata" not in shown.page.lower() and len(shown.regions) == 25
+    assert "oefendata" not in shown.page.lower() and len(shown.regions) == len(regions_at("vt")) - 1
     assert "| Twente | — | — |" in shown.page and "Ontbreken er regio's?" in shown.page
 
 
@@ -181,7 +181,8 @@ def site(tmp_path_factory):
 
 def test_site_builds_strict_with_every_page(site):
     out, summary = site
-    assert summary["reports"] == 53 and summary["gallery_regions"] == 26
+    n = len(regions_at("vt"))
+    assert summary["reports"] == 2 * n + 1 and summary["gallery_regions"] == n
     nav = yaml.safe_load((PROJECT_ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["nav"]
 
     def pages(items):
@@ -195,11 +196,12 @@ def test_site_builds_strict_with_every_page(site):
     assert not list(out.parent.glob(".docs-build-*"))  # the build folder is gone
 
 
-def test_site_gallery_links_26_regions_to_copied_reports(site):
+def test_site_gallery_links_every_region_to_copied_reports(site):
     out, _ = site
     html = (out / "galerij" / "index.html").read_text(encoding="utf-8")
     links = set(re.findall(r'href="([a-z0-9-]+/(?:heftig-structureel-geweld|eerder-beter-in-beeld)\.html)"', html))
-    assert len({link.split("/")[0] for link in links}) == 26 and len(links) == 52
+    n = len(regions_at("vt"))
+    assert len({link.split("/")[0] for link in links}) == n and len(links) == 2 * n
     assert all((out / "galerij" / link).is_file() for link in links)
     assert "oefendata" in html
 
