@@ -374,7 +374,16 @@ def _pair_table(comp) -> pd.DataFrame:
         _VALUE[comp.unit]: [float(row["value"]), float(nat["value"])],
         "Teller": [float(row["numerator"]), float(nat["numerator"])],
         "Noemer": [float(row["denominator"]), float(nat["denominator"])],
+        REAL_COLUMN: [_yes_no(row.get("real")), _yes_no(nat.get("real"))],
     })
+
+
+#: Column of the explorer's tables: a published CBS figure ('ja') or an invented oefencijfer ('nee').
+REAL_COLUMN = "Echt CBS-cijfer"
+
+
+def _yes_no(value) -> str:
+    return "ja" if bool(value) and not (isinstance(value, float) and math.isnan(value)) else "nee"
 
 
 def _distribution_table(every: pd.DataFrame, period, region) -> pd.DataFrame:
@@ -390,10 +399,14 @@ def _regions_table(frame: pd.DataFrame, comp, *, rank: bool) -> pd.DataFrame:
     if rank:
         frame = frame.sort_values("value", ascending=False, na_position="last")
     out = pd.DataFrame({"Regio": frame["region"].tolist(), _VALUE[comp.unit]: frame["value"].astype(float).tolist()})
+    if "real" in frame.columns:
+        out[REAL_COLUMN] = [_yes_no(v) for v in frame["real"]]
     if rank and "rank" in frame.columns:
         out.insert(0, "Plaats", [float(r) for r in frame["rank"]])
     if comp.unit != "count":
         extra = {"Regio": "Nederland", _VALUE[comp.unit]: float(comp.national_row["value"])}
+        if "real" in frame.columns:
+            extra[REAL_COLUMN] = _yes_no(comp.national_row.get("real"))
         if rank and "Plaats" in out.columns:
             extra["Plaats"] = math.nan
         out = pd.concat([out, pd.DataFrame([extra])], ignore_index=True)

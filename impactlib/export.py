@@ -57,9 +57,10 @@ __all__ = [
 ]
 
 COLUMNS = [
-    "indicator", "naam", "categorie", "periode", "periodetitel", "voorlopig", "waarde", "eenheid",
-    "teller", "noemer", "nederland", "rang", "aantal_regios", "bron",
+    "indicator", "naam", "categorie", "periode", "periodetitel", "voorlopig", "waarde", "echt_cbs", "eenheid",
+    "teller", "noemer", "nederland", "nederland_echt_cbs", "rang", "aantal_regios", "bron",
 ]
+YES_NO = {True: "ja", False: "nee"}
 FORMATS = ("xlsx", "csv")
 UNIT_LABELS = {"percent": "procent", "per_10k": "per 10.000 inwoners", "count": "aantal"}
 PROVISIONAL_LABELS = {"": "nee", "*": "ja", "**": "ja (nader voorlopig)"}
@@ -136,10 +137,12 @@ def _dutch_columns(frame: pd.DataFrame, name: str) -> pd.DataFrame:
             "periodetitel": frame["period_title"],
             "voorlopig": frame["provisional"].map(PROVISIONAL_LABELS),
             "waarde": _display(frame["value"]),
+            "echt_cbs": frame["real"].astype(bool).map(YES_NO),
             "eenheid": frame["unit"].map(UNIT_LABELS),
             "teller": whole(frame["numerator"]),
             "noemer": whole(frame["denominator"]),
             "nederland": _display(frame["national"]),
+            "nederland_echt_cbs": frame["national_real"].astype(bool).map(YES_NO),
             "rang": whole(frame["rang"]),
             "aantal_regios": whole(frame["aantal_regios"]),
             "bron": frame["source"],
@@ -225,7 +228,9 @@ def explanation(table: pd.DataFrame, fmt: str = "xlsx") -> list[str]:
         "voorlopig: 'ja' is een voorlopig cijfer (bij CBS '*'), 'ja (nader voorlopig)' is '**'; CBS kan deze "
         "cijfers nog bijstellen.",
         "nederland: hetzelfde cijfer voor heel Nederland in dezelfde periode (en categorie).",
-        "rang en aantal_regios: de plaats van de regio onder de 26 Veilig Thuis-regio's met een bekend cijfer "
+        "echt_cbs en nederland_echt_cbs: 'ja' is een door CBS gepubliceerd cijfer, 'nee' een verzonnen oefencijfer "
+        "(alleen in de oefendata; cijfers van CBS zelf zijn altijd 'ja').",
+        "rang en aantal_regios: de plaats van de regio onder de Veilig Thuis-regio's van die periode met een bekend cijfer "
         "(1 = hoogste waarde; gelijke waarden delen het laagste rangnummer). Alleen bij Veilig Thuis-regio's. "
         "Een hoge of lage rang is op zich niet goed of slecht: lees het cijfer met de context van de regio.",
         "bron: de CBS-tabellen waaruit het cijfer berekend is (licentie CC BY 4.0, vermeld 'CBS' als bron).",

@@ -135,6 +135,7 @@ class FigureRow:
     rank: str
     sentences: list[str]
     explanation: str
+    real: str = ""  # in the oefendata: which of the two figures CBS published (see steps.real_mark)
 
 
 @dataclass
@@ -214,6 +215,7 @@ def _figure_row(ex, comp) -> FigureRow:
         verdict="–" if national else comp.verdict.verdict, trend=_trend_text(comp),
         rank=comp.rank.text if comp.rank else "–", sentences=sentences,
         explanation="" if national else comp.verdict.explanation,
+        real=steps.real_mark(comp.row.get("real"), comp.national_row.get("real")) if ex.provenance.get("synthetic") else "",
     )
 
 

@@ -464,13 +464,30 @@ def national_table(ex: Example) -> pd.DataFrame:
     rows = []
     for spec in compared_specs(ex):
         comp = comparison(ex, spec)
-        rows.append({
+        row = {
             "Indicator": _label(spec, comp.category),
             ex.region.name: format_value(comp.row["value"], spec.unit),
             "Nederland": format_value(comp.national_row["value"], spec.unit),
             "Oordeel": comp.verdict.verdict if not ex.region.is_national else "",
-        })
+        }
+        if ex.provenance.get("synthetic"):  # oefendata: say which figures CBS really published
+            row[REAL_COLUMN] = real_mark(comp.row.get("real"), comp.national_row.get("real"))
+        rows.append(row)
     return pd.DataFrame(rows)
+
+
+#: Column of the step-5 table that says, in the oefendata, which figures are real CBS figures.
+REAL_COLUMN = "Echt CBS-cijfer"
+
+
+def real_mark(region_real, national_real) -> str:
+    """``'regio en Nederland'``, ``'alleen Nederland'``, ``'alleen de regio'`` or ``'nee (oefencijfer)'``."""
+    region_real, national_real = bool(region_real), bool(national_real)
+    if region_real and national_real:
+        return "regio en Nederland"
+    if region_real or national_real:
+        return "alleen de regio" if region_real else "alleen Nederland"
+    return "nee (oefencijfer)"
 
 
 def _prov_line(ex: Example, extra: dict | None = None) -> str:
@@ -500,7 +517,10 @@ def step5_national(ex: Example) -> list:
             )
     found = ("\n\n**Verschillen met Nederland:**\n\n" + "\n".join(lines)) if lines else (
         "\n\nGeen van de cijfers wijkt duidelijk af van het landelijke cijfer.")
-    return [_md(text + "\n\n" + md_table(national_table(ex)) + "\n\n" + _prov_line(ex) + found)]
+    table = national_table(ex)
+    legend = (f"\n\n*{REAL_COLUMN}*: welke cijfers in deze oefendata door CBS zijn gepubliceerd; de andere zijn "
+              "verzonnen om mee te oefenen." if REAL_COLUMN in table.columns else "")
+    return [_md(text + "\n\n" + md_table(table) + legend + "\n\n" + _prov_line(ex) + found)]
 
 
 def step5_peers(ex: Example) -> list:
