@@ -176,6 +176,22 @@ def region_vs_national_bar(frame: pd.DataFrame, period=None, *, title: str | Non
     return _finish(fig, _prov(frame), title or f"{_label(part)}{category}\n{row['region']} en Nederland, {per.title}", values)
 
 
+def _period_axis(ax, periods, pos: dict, unit: str) -> None:
+    """The x axis of a series over half years: provisional periods shaded and named, one tick per
+    period, the unit on the y axis with Dutch numbers, the legend. Shared by both series charts."""
+    provisional = [pos[p.key] for p in periods if p.is_provisional]
+    if provisional:
+        ax.axvspan(min(provisional) - 0.5, max(provisional) + 0.5, color="#eeeeee", zorder=0)
+        ax.text(max(provisional) + 0.45, 0.98, "voorlopig", transform=ax.get_xaxis_transform(),
+                ha="right", va="top", fontsize=8, color="#555555")
+    ax.set_xticks(range(len(periods)), [p.short for p in periods], rotation=45, ha="right")
+    ax.set_xlim(-0.5, len(periods) - 0.5)
+    ax.set_xlabel("Periode (* = voorlopig cijfer)")
+    ax.set_ylabel(_UNIT_LABEL[unit])
+    ax.yaxis.set_major_formatter(FuncFormatter(_tick))
+    ax.legend(title="", frameon=False)
+
+
 def time_series(frame: pd.DataFrame, *, title: str | None = None) -> Figure:
     """The region(s) over the periods in ``frame`` with the national line; '*' = provisional.
 
@@ -209,17 +225,7 @@ def time_series(frame: pd.DataFrame, *, title: str | None = None) -> Figure:
                     color="#555555", rotation=90, va="bottom")
     if national["national"].notna().any():
         ax.plot(national["x"], national["national"], color=NATIONAL_COLOUR, linestyle="--", marker=".", label="Nederland")
-    provisional = [pos[p.key] for p in periods if p.is_provisional]
-    if provisional:
-        ax.axvspan(min(provisional) - 0.5, max(provisional) + 0.5, color="#eeeeee", zorder=0)
-        ax.text(max(provisional) + 0.45, 0.98, "voorlopig", transform=ax.get_xaxis_transform(),
-                ha="right", va="top", fontsize=8, color="#555555")
-    ax.set_xticks(range(len(periods)), [p.short for p in periods], rotation=45, ha="right")
-    ax.set_xlim(-0.5, len(periods) - 0.5)
-    ax.set_xlabel("Periode (* = voorlopig cijfer)")
-    ax.set_ylabel(_UNIT_LABEL[unit])
-    ax.yaxis.set_major_formatter(FuncFormatter(_tick))
-    ax.legend(title="", frameon=False)
+    _period_axis(ax, periods, pos, unit)
     who = ", ".join(regions)
     lines = []
     for name in regions:
@@ -228,7 +234,7 @@ def time_series(frame: pd.DataFrame, *, title: str | None = None) -> Figure:
     if national["national"].notna().any():
         lines.append("Nederland: " + "; ".join(f"{periods[int(x)].title} {_value(v, unit)}"
                                                 for x, v in zip(national["x"], national["national"])))
-    values = ". ".join(lines) + "." + (" Perioden met * zijn voorlopig." if provisional else "")
+    values = ". ".join(lines) + "." + (" Perioden met * zijn voorlopig." if any(p.is_provisional for p in periods) else "")
     return _finish(fig, _prov(frame), title or f"{_label(frame)}\n{who}, {periods[0].title} t/m {periods[-1].title}", values)
 
 
@@ -360,19 +366,9 @@ def time_series_with_breaks(frame: pd.DataFrame, *, title: str | None = None, no
     if national["national"].notna().any():
         ax.plot(national["x"], national["national"].astype(float), color=NATIONAL_COLOUR, linestyle="--",
                 marker=".", label="Nederland")
-    provisional = [pos[p.key] for p in periods if p.is_provisional]
-    if provisional:
-        ax.axvspan(min(provisional) - 0.5, max(provisional) + 0.5, color="#eeeeee", zorder=0)
-        ax.text(max(provisional) + 0.45, 0.98, "voorlopig", transform=ax.get_xaxis_transform(),
-                ha="right", va="top", fontsize=8, color="#555555")
     if note:
         ax.text(0.01, 0.02, "\n".join(textwrap.wrap(note, 95)), transform=ax.transAxes, fontsize=7.5,
                 color="#8a1c1c", ha="left", va="bottom", bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8})
-    ax.set_xticks(range(len(periods)), [p.short for p in periods], rotation=45, ha="right")
-    ax.set_xlim(-0.5, len(periods) - 0.5)
-    ax.set_xlabel("Periode (* = voorlopig cijfer)")
-    ax.set_ylabel(_UNIT_LABEL[unit])
-    ax.yaxis.set_major_formatter(FuncFormatter(_tick))
-    ax.legend(title="", frameon=False)
+    _period_axis(ax, periods, pos, unit)
     who = "Nederland" if national_only else region
     return _finish(fig, _prov(frame), title or f"{_label(frame)}\n{who}, {periods[0].title} t/m {periods[-1].title}")
