@@ -43,7 +43,7 @@ def _reachable(url: str, process, timeout: float = 20) -> None:
         try:
             requests.get(url, timeout=1)
             return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not up yet, or slow to answer on a busy machine
             time.sleep(0.2)
     pytest.fail(f"{url} antwoordde niet")
 
