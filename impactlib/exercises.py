@@ -42,7 +42,6 @@ from .compare import build_comparison, narrative
 from .errors import DataFault, ParameterError
 from .formatting import format_value
 from .params import EXERCISE_QUESTIONS, PROJECT_ROOT, load_question
-from .periods import parse_period
 from .regions import Region
 
 __all__ = [
@@ -537,10 +536,7 @@ def generate(
     if not regions:
         raise ParameterError("Geef minstens één regio, bijvoorbeeld --regions Twente,Drenthe.")
     resolved = [_regions.resolve(r).region for r in regions]
-    per = parse_period(period).key if period else query.latest_period(q.headline).key
-    known = {p.key for p in query.available_periods(q.headline)}
-    if per not in known:
-        raise ParameterError(f"Periode {per} is (nog) niet gepubliceerd; kies een halfjaar van {min(known)} t/m {max(known)}.")
+    per = query.check_period(q.headline, period).key
     kernel_environment()
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         return list(pool.map(lambda r: _run_one(r, question, per, answers, out), resolved))
@@ -686,10 +682,7 @@ def generate_sheets(
     if not regions:
         raise ParameterError("Geef minstens één regio, bijvoorbeeld --regions Twente,Drenthe.")
     resolved = [_regions.resolve(r).region for r in regions]
-    per = parse_period(period).key if period else query.latest_period(q.headline).key
-    known = {p.key for p in query.available_periods(q.headline)}
-    if per not in known:
-        raise ParameterError(f"Periode {per} is (nog) niet gepubliceerd; kies een halfjaar van {min(known)} t/m {max(known)}.")
+    per = query.check_period(q.headline, period).key
     results = []
     for region in resolved:
         target = sheet_path(out, region, question, answers)

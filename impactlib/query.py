@@ -63,6 +63,7 @@ __all__ = [
     "indicator_values",
     "available_periods",
     "latest_period",
+    "check_period",
     "provenance",
     "source_label",
     "cited_tables",
@@ -188,6 +189,25 @@ def available_periods(indicator: str | None = None, *, source: str | None = None
 def latest_period(indicator: str | None = None, *, source: str | None = None) -> Period:
     """The newest half year published (recommendation 3.8: always the newest)."""
     return available_periods(indicator, source=source)[-1]
+
+
+def check_period(indicator: str | None, period=None, *, source: str | None = None) -> Period:
+    """The period a run uses: ``period`` if the indicator's table publishes it, else the newest.
+
+    The one place that turns a user's period into a published half year: the CLI, the
+    notebooks, the exercises and the batch runs all call it, so they refuse alike.
+    Raises :class:`~impactlib.errors.NotAvailableError` naming the half years on offer.
+    """
+    known = available_periods(indicator, source=source)
+    if period is None or str(period).strip() == "":
+        return known[-1]
+    key = parse_period(period).key
+    for p in known:
+        if p.key == key:
+            return p
+    raise NotAvailableError(
+        f"Periode {key} is (nog) niet gepubliceerd; kies een halfjaar van {known[0].key} t/m {known[-1].key}."
+    )
 
 
 def provenance(frame: pd.DataFrame) -> dict:

@@ -30,7 +30,7 @@ import pandas as pd
 from . import query
 from . import regions as _regions
 from .catalogue import IndicatorSpec, get_indicator_spec, sources
-from .errors import NotAvailableError, ParameterError
+from .errors import ParameterError
 from .formatting import format_percent, format_value, round_half_up
 from .params import Question, load_question, make_parameters
 from .periods import Period, parse_period
@@ -166,13 +166,8 @@ def prepare(
     reg = resolution.region
     q = load_question(params.question)
     specs = [get_indicator_spec(i) for i in (params.indicators or q.indicators)]
-    chosen = parse_period(params.period) if params.period else query.latest_period(q.headline)
+    chosen = query.check_period(q.headline, params.period)
     fetched = {s.id: query.get_indicator(s.id, reg, None) for s in specs if s.is_open}
-    known = {p for f in fetched.values() for p in f["period"]}
-    if fetched and chosen.key not in known:
-        raise NotAvailableError(
-            f"Periode {chosen.key} is (nog) niet gepubliceerd; kies een halfjaar van {min(known)} t/m {max(known)}."
-        )
     frames = {k: f for k, f in fetched.items() if chosen.key in set(f["period"])}
     flags = next((f.loc[f["period"] == chosen.key, "provisional"].iloc[0] for f in frames.values()), "")
     default_title = f"{reg.name}: {q.title}"

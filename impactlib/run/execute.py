@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .. import errors, settings
 from ..params import PROJECT_ROOT, QUESTIONS_VARIABLE, RunParameters, load_question
-from ..query import available_periods, latest_period
+from ..query import check_period
 from ..regions import Region, resolve
 from ..safety import replace_together
 from .export import notebook_to_html
@@ -60,15 +60,7 @@ class RunResult:
 def fill_period(params: RunParameters) -> RunParameters:
     """Fill in the newest half year when no period is given; check the period exists."""
     question = load_question(params.question, params._near)
-    if params.period is None:
-        return params.model_copy(update={"period": latest_period(question.headline).key})
-    known = {p.key for p in available_periods(question.headline)}
-    if params.period not in known:
-        have = sorted(known)
-        raise errors.NotAvailableError(
-            f"Periode {params.period} is (nog) niet gepubliceerd; kies een halfjaar van {have[0]} t/m {have[-1]}."
-        )
-    return params
+    return params.model_copy(update={"period": check_period(question.headline, params.period).key})
 
 
 def kernel_environment() -> None:
