@@ -42,7 +42,7 @@ import yaml
 from . import query
 from . import regions as _regions
 from .catalogue import get_indicator_spec
-from .errors import NotAvailableError, ParameterError, PeriodError
+from .errors import LocalFileError, NotAvailableError, PeriodError
 from .formatting import format_count, format_number, format_percent, round_half_up
 from .periods import Period, parse_period
 from .safety import escape_markdown
@@ -95,16 +95,6 @@ _MUST_FILL = {
     "bron": "de registratie waar het cijfer vandaan komt",
     "gebied": "de naam van het gebied",
 }
-
-
-class LocalFileError(ParameterError):
-    """A local file that cannot be used; ``errors`` lists every problem, one line each."""
-
-    def __init__(self, errors: list[str]):
-        self.errors = list(errors)
-        more = len(self.errors) - 1
-        tail = f" (en nog {more} {'fout' if more == 1 else 'fouten'})" if more else ""
-        super().__init__(self.errors[0] + tail)
 
 
 @dataclass

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .errors import DataFault, LayoutError, NotAvailableError
+from .errors import LayoutError, NotAvailableError
 
 __all__ = ["TableBundle", "DIMENSION_TYPES", "PATH_SEPARATOR", "pad_region_key", "norm_title"]
 

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..errors import ODataError
+
 __all__ = ["ODataError", "compile_filter", "parse_select", "QueryOptions"]
 
 Mask = Callable[[pd.DataFrame], pd.Series]
@@ -33,10 +35,6 @@ _TOKEN = re.compile(
 _COMPARE = {"eq": operator.eq, "ne": operator.ne, "gt": operator.gt, "ge": operator.ge,
             "lt": operator.lt, "le": operator.le}
 _FUNCTIONS = {"substringof", "startswith", "endswith"}
-
-
-class ODataError(ValueError):
-    """A query option the mirror cannot understand (answered with HTTP 400)."""
 
 
 @dataclass(frozen=True)

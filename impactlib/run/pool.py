@@ -36,7 +36,7 @@ from papermill.exceptions import PapermillExecutionError
 
 from .. import errors, settings
 
-__all__ = ["KernelWorker", "KernelStartError", "pooled", "ENGINE", "KERNEL"]
+__all__ = ["KernelWorker", "pooled", "ENGINE", "KERNEL"]
 
 ENGINE = "impactmonitor-pool"
 KERNEL = "python3"
@@ -49,10 +49,6 @@ ENV_PREFIX = "IMPACTMONITOR_"
 
 T = TypeVar("T")
 R = TypeVar("R")
-
-
-class KernelStartError(errors.DataFault):
-    """The kernel did not start, or the code preparing it for a notebook failed."""
 
 
 class _PooledClient(PapermillNotebookClient):
@@ -116,7 +112,7 @@ class KernelWorker:
         self.current = None  # the notebook being executed (kept if the kernel crashes)
         self.starts = 0  # kernels started so far (a replaced kernel counts again)
         self._healthy = False
-        self._start_error: KernelStartError | None = None
+        self._start_error: errors.KernelStartError | None = None
 
     # -- kernel life ------------------------------------------------------------------
     def start(self) -> "KernelWorker":
@@ -136,7 +132,7 @@ class KernelWorker:
         except Exception as exc:  # noqa: BLE001 - no kernel, no notebooks: one clear error
             self._stop(km, None)
             reason = (str(exc).strip().splitlines() or [exc.__class__.__name__])[0]
-            self._start_error = KernelStartError(
+            self._start_error = errors.KernelStartError(
                 f"Jupyter-kernel '{self.kernel_name}' start niet ({reason}); installeer het project opnieuw "
                 "met 'pip install -e .'."
             )
@@ -180,11 +176,11 @@ class KernelWorker:
             )
         except Exception as exc:  # noqa: BLE001 - e.g. a timeout: the kernel is of no use now
             self._healthy = False
-            raise KernelStartError(f"De Jupyter-kernel reageert niet ({exc.__class__.__name__}); probeer het opnieuw.") from None
+            raise errors.KernelStartError(f"De Jupyter-kernel reageert niet ({exc.__class__.__name__}); probeer het opnieuw.") from None
         content = reply.get("content", {})
         if content.get("status") != "ok":
             self._healthy = False
-            raise KernelStartError(f"Voorbereiden van de Jupyter-kernel mislukte ({content.get('ename')}: "
+            raise errors.KernelStartError(f"Voorbereiden van de Jupyter-kernel mislukte ({content.get('ename')}: "
                                    f"{content.get('evalue')}); installeer het project opnieuw met 'pip install -e .'.")
 
     def ready(self) -> None:
