@@ -33,6 +33,8 @@ __all__ = [
     "context_table",
     "context_tables",
     "publishes",
+    "catalogue_terms",
+    "CONTEXT_MEASURES",
 ]
 
 
@@ -210,3 +212,32 @@ def get_indicator_spec(indicator_id: str, *, require_open: bool = False) -> Indi
             f"Indicator '{spec.id}' staat niet in de open data van CBS; u vindt deze bij: {spec.where}."
         )
     return spec
+
+
+#: Context factors the comparison of regions reads from each wijken-en-buurten table.
+CONTEXT_MEASURES = (
+    "Bevolking › Aantal inwoners", "Bevolking › Leeftijdsgroepen › 0 tot 15 jaar",
+    "Bevolking › Leeftijdsgroepen › 15 tot 25 jaar", "Bevolking › Leeftijdsgroepen › 65 jaar of ouder",
+    "Bevolking › Particuliere huishoudens › Huishoudens totaal",
+    "Bevolking › Particuliere huishoudens › Eenpersoonshuishoudens",
+    "Stedelijkheid › Omgevingsadressendichtheid", "Inkomen › Inkomen van huishoudens › Huishoudens met een laag inkomen",
+)
+
+
+def catalogue_terms() -> dict[str, list[tuple[str, Term, dict]]]:
+    """Per table: ``(indicator id, term, extra filter)`` for every term the open indicators use."""
+    out: dict[str, list[tuple[str, Term, dict]]] = {}
+    for spec in open_data_indicators():
+        terms = [(spec.numerator, {})]
+        if spec.kind == "distribution":
+            terms = [(spec.numerator, {spec.dimension: titles}) for titles in spec.categories.values()]
+        if isinstance(spec.denominator, Term):
+            terms.append((spec.denominator, {}))
+        if spec.denominator == "population":
+            terms.append((Term(table=POPULATION_TABLE, measure=POPULATION_MEASURE), {}))
+        for term, extra in terms:
+            out.setdefault(term.table, []).append((spec.id, term, extra))
+    for table_id in context_tables().values():
+        for path in CONTEXT_MEASURES:
+            out.setdefault(table_id, []).append(("vergelijkbare regio's", Term(table=table_id, measure=path), {}))
+    return out

@@ -22,12 +22,9 @@ from dataclasses import asdict, dataclass, field
 
 from . import regions as _regions
 from .catalogue import (
-    POPULATION_MEASURE,
-    POPULATION_TABLE,
     Term,
-    context_tables,
+    catalogue_terms,
     dimension_spec,
-    open_data_indicators,
     publishes,
     table_spec,
 )
@@ -35,16 +32,6 @@ from .errors import ImpactError, LayoutError
 from .tables import TableBundle
 
 __all__ = ["Check", "Report", "verify", "catalogue_terms", "check_bundle"]
-
-#: Context factors the comparison of regions reads from each wijken-en-buurten table.
-CONTEXT_MEASURES = (
-    "Bevolking › Aantal inwoners", "Bevolking › Leeftijdsgroepen › 0 tot 15 jaar",
-    "Bevolking › Leeftijdsgroepen › 15 tot 25 jaar", "Bevolking › Leeftijdsgroepen › 65 jaar of ouder",
-    "Bevolking › Particuliere huishoudens › Huishoudens totaal",
-    "Bevolking › Particuliere huishoudens › Eenpersoonshuishoudens",
-    "Stedelijkheid › Omgevingsadressendichtheid", "Inkomen › Inkomen van huishoudens › Huishoudens met een laag inkomen",
-)
-
 
 @dataclass
 class Check:
@@ -92,25 +79,6 @@ class Report:
     def as_dict(self) -> dict:
         return {"ok": self.ok, "host": self.host, "backend": self.backend,
                 "failures": len(self.failures()), "checks": [asdict(c) for c in self.checks]}
-
-
-def catalogue_terms() -> dict[str, list[tuple[str, Term, dict]]]:
-    """Per table: ``(indicator id, term, extra filter)`` for every term the open indicators use."""
-    out: dict[str, list[tuple[str, Term, dict]]] = {}
-    for spec in open_data_indicators():
-        terms = [(spec.numerator, {})]
-        if spec.kind == "distribution":
-            terms = [(spec.numerator, {spec.dimension: titles}) for titles in spec.categories.values()]
-        if isinstance(spec.denominator, Term):
-            terms.append((spec.denominator, {}))
-        if spec.denominator == "population":
-            terms.append((Term(table=POPULATION_TABLE, measure=POPULATION_MEASURE), {}))
-        for term, extra in terms:
-            out.setdefault(term.table, []).append((spec.id, term, extra))
-    for table_id in context_tables().values():
-        for path in CONTEXT_MEASURES:
-            out.setdefault(table_id, []).append(("vergelijkbare regio's", Term(table=table_id, measure=path), {}))
-    return out
 
 
 def _close(want: str, offered: list[str]) -> list[str]:
