@@ -8,9 +8,10 @@ from ..errors import ImpactError
 from ..formatting import format_count
 from ..sources.cache import age_text
 from ..sources import get_source
+from ..wording import OEFENDATA_LABEL
 from .common import add_data_options, add_json, apply_data_options, emit_json
 
-SYNTHETIC_LABEL = "OEFENDATA (synthetisch)"
+SYNTHETIC_LABEL = OEFENDATA_LABEL
 
 
 def register(sub) -> None:

@@ -21,6 +21,7 @@ from ..formatting import format_count
 from ..periods import parse_period
 from ..sources.cache import CacheStore, CorruptEntry, check_table_id, newer, request_key
 from ..sources.live import LiveSource, default_backends
+from ..wording import OEFENDATA_LINE
 from .common import add_json, emit_json, note
 
 
@@ -161,7 +162,7 @@ def _report(args, store, live, results) -> int:
                       f"   CBS gewijzigd {str(r.get('modified') or '?')[:10]}")
         print(f"Cache: {store.path} ({len(good)} van {len(results)} tabellen bijgewerkt of actueel; bron {host}).")
         if any(r.get("synthetic") for r in good):
-            print("LET OP: deze cijfers zijn OEFENDATA (synthetisch), niet de echte CBS-cijfers.")
+            print(OEFENDATA_LINE)
     if failed:
         note(f"Niet gelukt: {failed[0]['message'] or 'CBS niet bereikbaar'}")
         return 1

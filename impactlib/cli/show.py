@@ -8,6 +8,7 @@ from .. import query
 from .. import regions as R
 from ..catalogue import get_indicator_spec
 from ..formatting import format_value, round_half_up
+from ..wording import OEFENDATA_LINE
 from .common import add_data_options, apply_data_options, emit_json, note
 
 
@@ -73,7 +74,7 @@ def run(args) -> int:
         emit_json(payload)
         return 0
     if prov.get("synthetic"):
-        print("LET OP: OEFENDATA — synthetische cijfers (behalve de gepubliceerde voorbeeldcijfers); niet voor beleid gebruiken.")
+        print(OEFENDATA_LINE)
     where = resolution.region.name if resolution.region.is_national else f"{resolution.region.name} ({resolution.region.level_label})"
     print(f"{spec.name}\n{where}, {first['period_title']}")
     if payload.get("categories"):

@@ -11,6 +11,7 @@ from .. import settings
 from ..errors import DataFault
 from ..formatting import format_count
 from ..sources.cache import CacheStore, export_snapshot
+from ..wording import OEFENDATA_LINE
 from .common import add_json, emit_json
 
 
@@ -40,6 +41,6 @@ def run(args) -> int:
     print(f"Snapshot '{manifest['name']}' geschreven naar {args.out}: {len(manifest['tables'])} tabellen, "
           f"{format_count(rows)} rijen, perioden {manifest['periods']['first']} t/m {manifest['periods']['last']}.")
     if manifest["synthetic"]:
-        print("LET OP: deze snapshot bevat OEFENDATA (synthetisch), geen echte CBS-cijfers.")
+        print(OEFENDATA_LINE)
     print(f"Gebruik: impactmonitor show ... --snapshot {args.out}")
     return 0
