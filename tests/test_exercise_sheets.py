@@ -7,6 +7,7 @@ import pytest
 
 from impactlib import exercises, explorer
 from impactlib.catalogue import get_indicator_spec
+from impactlib.periods import parse_period
 from impactlib.cli import main
 from impactlib.regions import resolve
 
@@ -65,7 +66,7 @@ def test_verkenner_choices_exist_in_the_verkenner(question):
                 assert category in explorer.category_options(indicator)
             result = explorer.explore(region.name, indicator, "2021HJ01", comparison, category)
             assert region.name in result.title
-        steps = exercises.verkenner_steps(question, number, region, exercises.parse_period("2021HJ01"))
+        steps = exercises.verkenner_steps(question, number, region, parse_period("2021HJ01"))
         assert steps and all(explorer.COMPARISONS[c] in s for s, (_, c, _) in
                              zip(steps, exercises.VERKENNER_CHOICES[(question, number)]))
 
