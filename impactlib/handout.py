@@ -49,6 +49,7 @@ __all__ = [
     "build_handout",
     "handout_from_parameters",
     "run_parameters_near",
+    "output_folder",
     "PARTNER_ASK",
     "render_handout",
     "render_section",
@@ -381,6 +382,12 @@ def run_parameters_near(out: str | Path | None, region, question: str) -> dict |
     return dict(found) if isinstance(found, dict) and found.get("question") == question else None
 
 
+def output_folder(target: str | Path | None) -> Path | str | None:
+    """The folder of an output target: the target itself when it is a folder (or not given),
+    else the folder of the ``.html`` file. A run of the same region lying there lends its parameters."""
+    return target if target is None or Path(target).is_dir() else Path(target).parent
+
+
 def handout_from_parameters(params, *, out: str | Path | None = None, chart: bool = True) -> Handout:
     """The handout for a run's parameters (a :class:`~impactlib.params.RunParameters`).
 
@@ -391,8 +398,7 @@ def handout_from_parameters(params, *, out: str | Path | None = None, chart: boo
     values = params.model_dump()
     reused = ""
     if values.get("period") is None:
-        near = run_parameters_near(out if out is None or Path(out).is_dir() else Path(out).parent,
-                                   values["region"], values["question"])
+        near = run_parameters_near(output_folder(out), values["region"], values["question"])
         if near and near.get("period"):
             values["period"] = near["period"]
             reused = f"Dezelfde cijfers als het uitgewerkte voorbeeld (stap 1–6) over {near['period']}."

@@ -18,7 +18,7 @@ from ..compare.findings import rank_band
 from ..formatting import format_percent, format_value
 from ..periods import parse_period
 from .display import REAL_COLUMN, label, md, md_table, real_mark, source_line
-from .example import SERIES_START, Example, at_period, compared_specs, comparison, no_national, series_to_latest
+from .example import SERIES_START, Example, at_period, compared_specs, comparison, no_national
 
 
 # --------------------------------------------------------------------------- Nederland
@@ -77,7 +77,7 @@ def step5_peers(ex: Example) -> list:
     factors = peers.attrs.get("factors", [])
     how = ("gekozen op achtergrondkenmerken die voor huiselijk geweld ertoe doen (bevolkingsopbouw, "
            "stedelijkheid, inkomen, gezinnen)" if ex.peers == "auto" else "zelf opgegeven")
-    ftable = peers_table(ex, peers)
+    ftable = _peers_table(ex, peers)
     years = sorted({f["year"] for f in factors})
     labels = [f["label"].split(" (")[0].lower() for f in factors]
     on = (", ".join(labels[:-1]) + " en " + labels[-1]) if len(labels) > 1 else "".join(labels)
@@ -109,7 +109,7 @@ def step5_peers(ex: Example) -> list:
     return items
 
 
-def peers_table(ex: Example, peers: pd.DataFrame) -> pd.DataFrame:
+def _peers_table(ex: Example, peers: pd.DataFrame) -> pd.DataFrame:
     """The region's own row, then the comparable regions, with the factors that made them similar."""
     from ..compare.peers import context_factors
 
@@ -279,6 +279,16 @@ def step5_all_regions(ex: Example) -> list:
     return items
 
 
+def _series_to_latest(ex: Example, spec: IndicatorSpec, category: str | None) -> pd.DataFrame:
+    """One indicator (one category) from :data:`SERIES_START` to the newest half year."""
+    frame = ex.frames[spec.id]
+    if category is not None:
+        frame = frame[frame["category"] == category]
+    out = frame[frame["period"] >= SERIES_START].copy()
+    out.attrs = dict(ex.frames[spec.id].attrs)
+    return out
+
+
 def step5_over_time(ex: Example) -> list:
     """Each figure from 2019 to the newest half year, with the course up to the chosen period."""
     from .. import plots
@@ -287,7 +297,7 @@ def step5_over_time(ex: Example) -> list:
     items: list = []
     for spec in compared_specs(ex):
         comp = comparison(ex, spec)
-        series = series_to_latest(ex, spec, comp.category)
+        series = _series_to_latest(ex, spec, comp.category)
         sentences = [s.sentence for s in (comp.shape, comp.trend) if s is not None]
         later = series[series["period"] > ex.period.key].dropna(subset=["value"])
         if len(later):

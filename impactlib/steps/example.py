@@ -122,7 +122,7 @@ def prepare(
 
 
 # --------------------------------------------------------------------------- comparisons
-def focus_category(ex: Example, spec: IndicatorSpec) -> str | None:
+def _focus_category(ex: Example, spec: IndicatorSpec) -> str | None:
     """The category a distribution is compared on: the question's headline category for the
     headline indicator, otherwise the region's largest category (leaving 'onbekend' aside)."""
     if spec.kind != "distribution":
@@ -139,12 +139,13 @@ def comparison(ex: Example, indicator: str | IndicatorSpec, category: str | None
     region, period and peers, computed once per example.
 
     ``indicator``: an id or an :class:`~impactlib.catalogue.IndicatorSpec`; ``category``: the
-    category of a distribution to compare (default: :func:`focus_category`).
+    category of a distribution to compare (default: the question's headline category for the
+    headline indicator, otherwise the region's largest category).
     """
     from ..compare import build_comparison
 
     spec = indicator if isinstance(indicator, IndicatorSpec) else get_indicator_spec(indicator)
-    chosen = category if category is not None else focus_category(ex, spec)
+    chosen = category if category is not None else _focus_category(ex, spec)
     key = (spec.id, chosen)
     if key not in ex._comparisons:
         ex._comparisons[key] = build_comparison(spec.id, ex.region, ex.period, peers=ex.peers, category=chosen)
@@ -167,16 +168,6 @@ def at_period(ex: Example, spec: IndicatorSpec) -> pd.DataFrame:
     """The rows of one indicator in the chosen half year (every category of a distribution)."""
     frame = ex.frames[spec.id]
     return frame[frame["period"] == ex.period.key]
-
-
-def series_to_latest(ex: Example, spec: IndicatorSpec, category: str | None) -> pd.DataFrame:
-    """One indicator (one category) from :data:`SERIES_START` to the newest half year."""
-    frame = ex.frames[spec.id]
-    if category is not None:
-        frame = frame[frame["category"] == category]
-    out = frame[frame["period"] >= SERIES_START].copy()
-    out.attrs = dict(ex.frames[spec.id].attrs)
-    return out
 
 
 def no_national(frame: pd.DataFrame) -> pd.DataFrame:
