@@ -28,6 +28,7 @@ from pathlib import Path
 
 from . import steps
 from .compare import narrative
+from .compare.narrative import lower_first
 from .compare.trends import PROVISIONAL_NOTE
 from .formatting import format_value
 from .errors import UserInputError
@@ -35,6 +36,7 @@ from .params import Question, load_question
 from .periods import Period
 from .query import source_label
 from .regions import Region
+from .steps.example import no_national
 
 __all__ = [
     "PARTNERS",
@@ -47,6 +49,7 @@ __all__ = [
     "build_handout",
     "handout_from_parameters",
     "run_parameters_near",
+    "output_folder",
     "PARTNER_ASK",
     "render_handout",
     "render_section",
@@ -135,7 +138,7 @@ class FigureRow:
     rank: str
     sentences: list[str]
     explanation: str
-    real: str = ""  # in the oefendata: which of the two figures CBS published (see steps.real_mark)
+    real: str = ""  # in the oefendata: which of the two figures CBS published (see :func:`steps.real_mark`)
 
 
 @dataclass
@@ -173,23 +176,12 @@ class Handout:
 
 
 # --------------------------------------------------------------------------- building
-def _label(comp) -> str:
-    return f"{comp.spec.name}: {comp.category}" if comp.category else comp.spec.name
-
-
-def _lower(text: str) -> str:
-    """Lower-case the first letter: ``'(Vermoedelijke) duur'`` → ``'(vermoedelijke) duur'``."""
-    i = next((i for i, ch in enumerate(text) if ch.isalpha()), 0)
-    return text[:i] + text[i:i + 1].lower() + text[i + 1:]
-
-
-def _value(comp) -> str:
-    """The value without a provisional mark: the handout says once that the period is provisional."""
-    return format_value(comp.row["value"], comp.unit)
+# Values go without a provisional mark: the handout says once that the period is provisional.
+_label, _value = steps.comparison_label, steps.figure_value
 
 
 def _national(comp) -> str:
-    return format_value(comp.national_row["value"], comp.unit)
+    return steps.figure_value(comp, national=True)
 
 
 def _trend_text(comp) -> str:
@@ -210,7 +202,7 @@ def _figure_row(ex, comp) -> FigureRow:
     if comp.trend is not None:
         sentences.append(_unmark(comp, comp.trend.sentence))
     return FigureRow(
-        label=_label(comp), value=format_value(comp.row["value"], comp.unit),
+        label=_label(comp), value=_value(comp),
         national=_national(comp),
         verdict="–" if national else comp.verdict.verdict, trend=_trend_text(comp),
         rank=comp.rank.text if comp.rank else "–", sentences=sentences,
@@ -236,7 +228,7 @@ def _versus(comp) -> str:
 
 def _phases(ex, head, comps) -> dict[str, list[str]]:
     """The four phases, each with the figures of the question (not only the headline)."""
-    label, where, per = _lower(_label(head)), ex.phrase, ex.period
+    label, where, per = lower_first(_label(head)), ex.phrase, ex.period
     value, national = _value(head), _national(head)
     others = [c for c in comps if c is not head and c.unit != "count" and not _nan(c.row["value"])]
     different = [c for c in others if c.verdict.is_difference]
@@ -259,7 +251,7 @@ def _phases(ex, head, comps) -> dict[str, list[str]]:
                       "Had u dit verwacht?"]
     if head.shape is not None:
         understand.append(f"{_unmark(head, head.shape.sentence)} Wat verklaart dit verloop?")
-    understand += [f"Hoe komt het dat {_lower(_label(c))} {c.verdict.direction} ligt dan landelijk "
+    understand += [f"Hoe komt het dat {lower_first(_label(c))} {c.verdict.direction} ligt dan landelijk "
                    f"({_value(c)} tegen {_national(c)})?" for c in different[:2]]
     understand.append("Zijn er groepen (leeftijd, soort geweld, gemeente of wijk) voor wie het beeld anders is?")
     understand += list(ex.question.reflection)[:2]
@@ -273,11 +265,11 @@ def _phases(ex, head, comps) -> dict[str, list[str]]:
     unhappy = "Met welk cijfer bent u niet tevreden, en waarom?"
     if different or head.verdict.is_difference:
         c = head if head.verdict.is_difference else different[0]
-        unhappy += f" Bijvoorbeeld: {_lower(_label(c))} ({_value(c)}, {c.verdict.verdict} dan landelijk)."
+        unhappy += f" Bijvoorbeeld: {lower_first(_label(c))} ({_value(c)}, {c.verdict.verdict} dan landelijk)."
     value_q.append(unhappy)
 
     improve = [f"Willen we {label} (nu {value}) veranderen? Naar welk niveau, en binnen welke termijn?"]
-    improve += [f"En {_lower(_label(c))} (nu {_value(c)}, landelijk {_national(c)})?" for c in different[:2]]
+    improve += [f"En {lower_first(_label(c))} (nu {_value(c)}, landelijk {_national(c)})?" for c in different[:2]]
     if head.peers is not None and len(head.peers):
         listed = ", ".join(f"{r.region} ({format_value(r.value, head.unit)})" for r in head.peers.itertuples())
         improve.append(f"Regio's die op {where} lijken: {listed}. Kunnen we doen wat een van deze regio's doet, "
@@ -308,11 +300,7 @@ def _chart(head) -> tuple[str | None, str]:
     series = head.series.dropna(subset=["value"])
     if len(series) < 2:
         return None, ""
-    frame = head.series.copy()
-    frame.attrs = dict(head.series.attrs)
-    if head.unit == "count":
-        frame["national"] = float("nan")
-    fig = plots.time_series(frame)
+    fig = plots.time_series(no_national(head.series))
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
     alt = getattr(fig, "alt_text", None) or (fig._suptitle.get_text().replace("\n", " – ") if fig._suptitle else _label(head))
@@ -394,6 +382,12 @@ def run_parameters_near(out: str | Path | None, region, question: str) -> dict |
     return dict(found) if isinstance(found, dict) and found.get("question") == question else None
 
 
+def output_folder(target: str | Path | None) -> Path | str | None:
+    """The folder of an output target: the target itself when it is a folder (or not given),
+    else the folder of the ``.html`` file. A run of the same region lying there lends its parameters."""
+    return target if target is None or Path(target).is_dir() else Path(target).parent
+
+
 def handout_from_parameters(params, *, out: str | Path | None = None, chart: bool = True) -> Handout:
     """The handout for a run's parameters (a :class:`~impactlib.params.RunParameters`).
 
@@ -404,8 +398,7 @@ def handout_from_parameters(params, *, out: str | Path | None = None, chart: boo
     values = params.model_dump()
     reused = ""
     if values.get("period") is None:
-        near = run_parameters_near(out if out is None or Path(out).is_dir() else Path(out).parent,
-                                   values["region"], values["question"])
+        near = run_parameters_near(output_folder(out), values["region"], values["question"])
         if near and near.get("period"):
             values["period"] = near["period"]
             reused = f"Dezelfde cijfers als het uitgewerkte voorbeeld (stap 1–6) over {near['period']}."

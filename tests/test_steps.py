@@ -9,6 +9,7 @@ from matplotlib.figure import Figure
 
 from impactlib import steps
 from impactlib.catalogue import get_indicator_spec
+from impactlib.compare import findings
 from impactlib.errors import NotAvailableError, ParameterError
 from impactlib.periods import parse_period
 
@@ -67,7 +68,7 @@ def test_md_table_escapes_pipes():
 @pytest.mark.parametrize("rank, n, band", [(1, 26, "hoogste"), (5, 26, "hoogste"), (6, 26, None),
                                            (22, 26, "laagste"), (21, 26, None), (None, 26, None), (1, 4, None)])
 def test_rank_band(rank, n, band):
-    assert steps.rank_band(rank, n) == band
+    assert findings.rank_band(rank, n) == band
 
 
 def _comp(values, kind):
@@ -79,9 +80,26 @@ def _comp(values, kind):
 
 
 def test_notable_shape_ignores_wobbles_within_rounding():
-    assert steps.notable_shape(_comp([53.3, 57.5, 55.6], "stijging dan daling")) is not None
-    assert steps.notable_shape(_comp([2.4, 2.2, 2.2], "daling dan stijging")) is None
-    assert steps.notable_shape(_comp([1.0, 2.0, 3.0], "stijgend")) is None
+    assert findings.notable_shape(_comp([53.3, 57.5, 55.6], "stijging dan daling")) is not None
+    assert findings.notable_shape(_comp([2.4, 2.2, 2.2], "daling dan stijging")) is None
+    assert findings.notable_shape(_comp([1.0, 2.0, 3.0], "stijgend")) is None
+
+
+def test_advice_groups_compares_shares_of_advice_and_reports():
+    advice = pd.Series({"Kinderopvang": 4.0, "Huisarts": 2.0, "Politie": 1.0, "Burger": 30.0, "Onderwijs": 0.5})
+    reports = pd.Series({"Kinderopvang": 1.5, "Huisarts": 1.5, "Politie": 40.0, "Burger": 5.0, "Onderwijs": 0.1})
+    assert findings.advice_groups(advice, reports) == ["Kinderopvang"]  # not a citizen, not below 1 %
+    assert findings.advice_groups(advice, reports, ratio=1.2) == ["Kinderopvang", "Huisarts"]
+    assert findings.advice_versus_reports(advice, reports, "de regio X").startswith(
+        "Deze beroepsgroepen vragen in de regio X relatief vaak advies")
+    assert findings.advice_versus_reports(advice, reports.mul(10), "de regio X") is None
+
+
+def test_comparison_is_memoised_and_takes_an_id_or_a_spec(drenthe):
+    spec = get_indicator_spec("melders_politie_pct")
+    assert steps.comparison(drenthe, "melders_politie_pct") is steps.comparison(drenthe, spec)
+    chosen = steps.comparison(drenthe, "melders_type_pct", "Politie")
+    assert chosen.category == "Politie" and chosen is steps.comparison(drenthe, "melders_type_pct", "Politie")
 
 
 def test_duplicated_figures_are_compared_once(drenthe):

@@ -42,7 +42,7 @@ def register(subparsers) -> None:
 
 
 def _parameters(args):
-    from ..handout import run_parameters_near
+    from ..handout import output_folder, run_parameters_near
     from ..params import load_parameters, make_parameters
 
     if args.params and (args.region or args.question):
@@ -60,10 +60,10 @@ def _parameters(args):
               "peers": args.peers}
     params = make_parameters(values, where="opdrachtregel")
     if args.period is None:
-        folder = args.out if args.out is None or Path(args.out).is_dir() else str(Path(args.out).parent)
         from ..regions import resolve
 
-        near = run_parameters_near(folder, resolve(params.region, params.level).region, params.question)
+        near = run_parameters_near(output_folder(args.out), resolve(params.region, params.level).region,
+                                   params.question)
         if near:
             return make_parameters(near, where="uitgewerkt voorbeeld"), (
                 f"Dezelfde cijfers als het uitgewerkte voorbeeld (stap 1–6) over {near['period']}.")
@@ -71,13 +71,12 @@ def _parameters(args):
 
 
 def run(args) -> int:
-    from ..handout import check_target, handout_from_parameters, write_handout
+    from ..handout import check_target, handout_from_parameters, output_folder, write_handout
 
     check_target(args.out)
     apply_data_options(args)
     params, reused = _parameters(args)
-    folder = args.out if args.out is None or Path(args.out).is_dir() else str(Path(args.out).parent)
-    h = handout_from_parameters(params, out=folder)
+    h = handout_from_parameters(params, out=output_folder(args.out))
     if reused and not h.reused:
         h.reused = reused
     note(h.note)
