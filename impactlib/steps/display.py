@@ -14,14 +14,10 @@ from .. import query
 from ..catalogue import IndicatorSpec
 from ..formatting import format_value
 from ..safety import escape_markdown
+from ..wording import oefendata_banner
 
 #: The oefendata banner: shown above every worked example on synthetic figures.
-OEFENDATA_TEXT = (
-    "OEFENDATA — Dit uitgewerkte voorbeeld gebruikt synthetische oefencijfers met de opbouw van de "
-    "CBS-tabellen. Echt zijn alleen de gepubliceerde cijfers uit de voorbeelden Zaanstreek-Waterland "
-    "en Drenthe (1e halfjaar 2021) en enkele landelijke cijfers; alle andere cijfers zijn verzonnen. "
-    "Gebruik de uitkomsten niet voor beleid: haal echte cijfers op bij CBS (--source live)."
-)
+OEFENDATA_TEXT = oefendata_banner()  # the report's banner (wording.py holds every oefendata text)
 
 #: Column of the step-5 table that says, in the oefendata, which figures are real CBS figures.
 REAL_COLUMN = "Echt CBS-cijfer"
