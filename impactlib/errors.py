@@ -106,3 +106,7 @@ class RegionMismatch(DataFault):
 
 class KernelStartError(DataFault):
     """The kernel did not start, or the code preparing it for a notebook failed."""
+
+
+class FrameContractError(DataFault):
+    """A frame that breaks the frame contract (:mod:`impactlib.frame`): a column missing, a unit unknown, ..."""

@@ -41,6 +41,7 @@ from .safety import file_mode, neutralise_cell, neutralise_frame, replace_togeth
 
 __all__ = [
     "COLUMNS",
+    "EXPORT_NAMES",
     "FORMATS",
     "OEFENDATA_NOTE",
     "region_table",
@@ -56,10 +57,15 @@ __all__ = [
     "atomic_files",
 ]
 
-COLUMNS = [
-    "indicator", "naam", "categorie", "periode", "periodetitel", "voorlopig", "waarde", "echt_cbs", "eenheid",
-    "teller", "noemer", "nederland", "nederland_echt_cbs", "rang", "aantal_regios", "bron",
-]
+#: The export edge, the one place English column names meet the Dutch headers a reader sees:
+#: every column of :func:`region_table`, in order (the frame's name → the file's name).
+EXPORT_NAMES = {
+    "indicator": "indicator", "name": "naam", "category": "categorie", "period": "periode",
+    "period_title": "periodetitel", "provisional": "voorlopig", "value": "waarde", "real": "echt_cbs",
+    "unit": "eenheid", "numerator": "teller", "denominator": "noemer", "national": "nederland",
+    "national_real": "nederland_echt_cbs", "rank": "rang", "n_regions": "aantal_regios", "source": "bron",
+}
+COLUMNS = list(EXPORT_NAMES.values())
 YES_NO = {True: "ja", False: "nee"}
 FORMATS = ("xlsx", "csv")
 UNIT_LABELS = {"percent": "procent", "per_10k": "per 10.000 inwoners", "count": "aantal"}
@@ -91,16 +97,15 @@ def region_table(region: str | Region, *, level: str | None = None, source: str 
             if reg.level == "vt":
                 frame = _with_rank(query.indicator_values(spec.id, "vt", None, source=source), reg)
             else:
-                frame = query.get_indicator(spec.id, reg, None, source=source)
-                frame["rang"], frame["aantal_regios"] = np.nan, np.nan
+                frame = query.get_indicator(spec.id, reg, None, source=source).assign(rank=np.nan, n_regions=np.nan)
         except NotAvailableError as exc:
             missing[spec.id] = str(exc)
             continue
         provenances[spec.id] = query.provenance(frame)
-        parts.append(_dutch_columns(frame, spec.name))
+        parts.append(_as_shown(frame, spec.name))
     if not parts:
         raise NotAvailableError(f"Geen enkele indicator heeft cijfers voor {reg.name}; kies een andere regio of bron.")
-    table = pd.concat(parts, ignore_index=True)[COLUMNS]
+    table = pd.concat(parts, ignore_index=True)[list(EXPORT_NAMES)].rename(columns=EXPORT_NAMES)
     table.attrs.update(
         region=reg,
         note=resolution.note,
@@ -117,35 +122,36 @@ def _display(values: pd.Series) -> pd.Series:
 
 
 def _with_rank(frame: pd.DataFrame, region: Region) -> pd.DataFrame:
-    """Rank every VT-regio per period and category on the shown (rounded) value."""
-    frame = frame.copy()
-    groups = frame.assign(shown=_display(frame["value"])).groupby(["period", "category"], sort=False)["shown"]
-    frame["rang"] = groups.rank(method="min", ascending=False)
-    frame["aantal_regios"] = groups.transform("count")
-    frame.loc[frame["value"].isna(), "aantal_regios"] = np.nan  # no rank without a value
+    """The region's rows with its place among every VT-regio per period and category
+    (:func:`impactlib.compare.ranking.rank_within`, on the shown value): ``rank``, ``n_regions``."""
+    from .compare.ranking import rank_within
+
+    ranked = rank_within(frame)
+    frame = frame.assign(rank=ranked["rank"].astype(float), n_regions=ranked["n_regions"].astype(float))
     return frame[frame["region_key"] == region.key]
 
 
-def _dutch_columns(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+def _as_shown(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """The frame as the file shows it (English names still): rounded values, whole counts, Dutch labels."""
     whole = lambda s: s.round().astype("Int64")  # noqa: E731 - counts and ranks are whole numbers
     return pd.DataFrame(
         {
             "indicator": frame["indicator"],
-            "naam": name,
-            "categorie": frame["category"],
-            "periode": frame["period"],
-            "periodetitel": frame["period_title"],
-            "voorlopig": frame["provisional"].map(PROVISIONAL_LABELS),
-            "waarde": _display(frame["value"]),
-            "echt_cbs": frame["real"].astype(bool).map(YES_NO),
-            "eenheid": frame["unit"].map(UNIT_LABELS),
-            "teller": whole(frame["numerator"]),
-            "noemer": whole(frame["denominator"]),
-            "nederland": _display(frame["national"]),
-            "nederland_echt_cbs": frame["national_real"].astype(bool).map(YES_NO),
-            "rang": whole(frame["rang"]),
-            "aantal_regios": whole(frame["aantal_regios"]),
-            "bron": frame["source"],
+            "name": name,
+            "category": frame["category"],
+            "period": frame["period"],
+            "period_title": frame["period_title"],
+            "provisional": frame["provisional"].map(PROVISIONAL_LABELS),
+            "value": _display(frame["value"]),
+            "real": frame["real"].astype(bool).map(YES_NO),
+            "unit": frame["unit"].map(UNIT_LABELS),
+            "numerator": whole(frame["numerator"]),
+            "denominator": whole(frame["denominator"]),
+            "national": _display(frame["national"]),
+            "national_real": frame["national_real"].astype(bool).map(YES_NO),
+            "rank": whole(frame["rank"]),
+            "n_regions": whole(frame["n_regions"]),
+            "source": frame["source"],
         }
     )
 
@@ -175,26 +181,27 @@ def summary_table(table: pd.DataFrame, period: str | None = None) -> pd.DataFram
     from .formatting import format_number
 
     reg: Region = table.attrs["region"]
-    halves = sorted(p for p in table["periode"].unique() if "HJ" in str(p))
-    key = period or (halves[-1] if halves else sorted(table["periode"].unique())[-1])
-    part = table[table["periode"] == key]
+    english = table.rename(columns={v: k for k, v in EXPORT_NAMES.items()})  # back from the export edge
+    halves = sorted(p for p in english["period"].unique() if "HJ" in str(p))
+    key = period or (halves[-1] if halves else sorted(english["period"].unique())[-1])
+    part = english[english["period"] == key]
     if part.empty:
         raise NotAvailableError(f"Periode {key} zit niet in de export van {reg.name}; kies uit {', '.join(halves)}.")
     rows = []
     units = {v: k for k, v in UNIT_LABELS.items()}
     for r in part.itertuples(index=False):
-        unit = units.get(r.eenheid, "percent")
+        unit = units.get(r.unit, "percent")
         verdict, margin = "", ""
-        if unit != "count" and pd.notna(r.waarde) and pd.notna(r.nederland) and not reg.is_national:
-            v = compare_values(float(r.waarde), float(r.nederland), unit=unit,
-                               numerator=None if pd.isna(r.teller) else float(r.teller),
-                               denominator=None if pd.isna(r.noemer) else float(r.noemer))
+        if unit != "count" and pd.notna(r.value) and pd.notna(r.national) and not reg.is_national:
+            v = compare_values(float(r.value), float(r.national), unit=unit,
+                               numerator=None if pd.isna(r.numerator) else float(r.numerator),
+                               denominator=None if pd.isna(r.denominator) else float(r.denominator))
             verdict = v.verdict
             if v.low == v.low and v.high == v.high:
                 margin = f"{format_number(v.low, 1)} tot {format_number(v.high, 1)}"
-        rank = "" if pd.isna(r.rang) else f"{int(r.rang)} van {int(r.aantal_regios)}"
-        rows.append([r.naam, r.categorie or "", r.periodetitel, r.waarde, r.nederland, r.eenheid, rank, verdict, margin,
-                     r.bron])
+        rank = "" if pd.isna(r.rank) else f"{int(r.rank)} van {int(r.n_regions)}"
+        rows.append([r.name, r.category or "", r.period_title, r.value, r.national, r.unit, rank, verdict, margin,
+                     r.source])
     columns = [reg.name if c == "Regio" else c for c in SUMMARY_COLUMNS]
     out = pd.DataFrame(rows, columns=columns)
     out.attrs["period"] = key

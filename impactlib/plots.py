@@ -1,10 +1,21 @@
 """Charts for steps 5 and 6, one function per picture, all in one style.
 
-Every function takes a tidy frame from :mod:`impactlib.query` (its ``attrs["source"]``
-carries the provenance) and returns a :class:`matplotlib.figure.Figure` built without
-pyplot, so nothing piles up in memory and notebooks show the figure they get back.
-Each chart has Dutch labels, decimal commas on the axes and a source line under it naming
-CBS and the tables (:func:`impactlib.query.source_label`); oefendata get an extra warning.
+Every function takes a tidy frame from :mod:`impactlib.query` (the frame contract of
+:mod:`impactlib.frame`; its ``attrs["source"]`` carries the provenance) and returns a
+:class:`matplotlib.figure.Figure` built without pyplot, so nothing piles up in memory and
+notebooks show the figure they get back. Each chart has Dutch labels, decimal commas on the
+axes and a source line under it naming CBS and the tables
+(:func:`impactlib.query.source_label`); oefendata get an extra warning.
+
+Like seaborn's, every function takes ``ax=None``: without it the function makes its own
+figure (sized for the chart, title above, source line below); with an ``ax`` it draws into
+that axes only — its title on the axes, nothing else on the figure — and returns the figure
+the axes belongs to, so the stappenplan and the handout can put charts side by side and
+write one title and one source line with :func:`finish_figure`::
+
+    fig = Figure(figsize=(12, 4)); left, right = fig.subplots(1, 2)
+    plots.region_vs_national_bar(frame, ax=left); plots.time_series(series, ax=right)
+    plots.finish_figure(fig, frame, "Meldingen in Twente")
 
 - :func:`region_vs_national_bar` — the region beside Nederland for one period;
 - :func:`time_series` — the region over time with the national line, provisional periods marked;
@@ -23,6 +34,7 @@ from __future__ import annotations
 
 import math
 import textwrap
+import weakref
 
 import matplotlib
 import numpy as np
@@ -36,6 +48,7 @@ from matplotlib.ticker import FuncFormatter
 from .catalogue import get_indicator_spec
 from .errors import NotAvailableError
 from .formatting import format_number
+from .frame import long_form
 from .periods import parse_period
 from .query import source_label
 from .regions import NATIONAL_KEY
@@ -47,6 +60,7 @@ __all__ = [
     "ranked_dotplot",
     "distribution_bars",
     "tile_map",
+    "finish_figure",
     "TILE_GRID",
     "REGION_COLOUR",
     "NATIONAL_COLOUR",
@@ -83,8 +97,16 @@ def _tick(value: float, _pos=None) -> str:
     return format_number(value, 2)
 
 
-def _new(width: float, height: float):
+#: Figures this module made (and so lays out); a figure of the caller's is only drawn into.
+_MADE_HERE: "weakref.WeakSet[Figure]" = weakref.WeakSet()
+
+
+def _new(width: float, height: float, ax=None):
+    """A figure of ``width`` × ``height`` inches with one axes — or the given ``ax`` and its figure."""
+    if ax is not None:
+        return ax.figure, ax
     fig = Figure(figsize=(width, height))
+    _MADE_HERE.add(fig)
     FigureCanvasAgg(fig)  # one renderer for layout and saving: text is measured once, not per pass
     with sns.axes_style(_STYLE):
         ax = fig.add_subplot()
@@ -107,8 +129,19 @@ def _alt(fig: Figure, title: str, values: str) -> None:
     fig.alt_text = " – ".join(t for t in title.split("\n") if t) + (f". {values}" if values else "")
 
 
-def _finish(fig: Figure, prov: dict, title: str, values: str = "") -> Figure:
-    """Title, source line (and oefendata note) under the chart, tight layout, alt text."""
+def _finish(fig: Figure, prov: dict, title: str, values: str = "", ax=None) -> Figure:
+    """Title, source line (and oefendata note) under the chart, tight layout, alt text.
+
+    In a figure of the caller's (a chart drawn into its ``ax``) only the axes gets the title and
+    the figure's alt text gains this chart's; the caller finishes it (:func:`finish_figure`).
+    """
+    if ax is not None and fig not in _MADE_HERE:
+        width = int(ax.get_position().width * fig.get_figwidth() * 11) or 1
+        ax.set_title("\n".join(w for line in title.split("\n") for w in textwrap.wrap(line, width)), fontsize=11, loc="left")
+        ax.tick_params(labelsize=CAPTION_SIZE)
+        ax.alt_text = " – ".join(t for t in title.split("\n") if t) + (f". {values}" if values else "")
+        fig.alt_text = " ".join(getattr(a, "alt_text", "") for a in fig.axes if getattr(a, "alt_text", ""))
+        return fig
     lines = [prov.get("label") or source_label(prov)]
     if prov.get("synthetic"):
         lines.append(_SYNTHETIC_NOTE)
@@ -122,6 +155,14 @@ def _finish(fig: Figure, prov: dict, title: str, values: str = "") -> Figure:
     fig.tight_layout(rect=(0, (0.2 * len(wrapped) + 0.1) / height, 1, 1))
     _alt(fig, title, values)
     return fig
+
+
+def finish_figure(fig: Figure, frame: pd.DataFrame, title: str) -> Figure:
+    """Finish a figure composed of charts drawn with ``ax=...``: one title above, the source
+    line of ``frame`` (and the oefendata note) below, tight layout; the alt text is the title
+    followed by what every chart in it shows."""
+    shown = " ".join(getattr(a, "alt_text", "") for a in fig.axes if getattr(a, "alt_text", ""))
+    return _finish(fig, _prov(frame), title, shown)
 
 
 def _unit(frame: pd.DataFrame) -> str:
@@ -157,14 +198,14 @@ def _short(value: float, unit: str) -> str:
 
 
 # --------------------------------------------------------------------------- pictures
-def region_vs_national_bar(frame: pd.DataFrame, period=None, *, title: str | None = None) -> Figure:
+def region_vs_national_bar(frame: pd.DataFrame, period=None, *, title: str | None = None, ax=None) -> Figure:
     """Two bars: the region and Nederland in one period (default: the latest in ``frame``)."""
     part, per = _one_period(frame, period)
     row, unit = part.iloc[0], _unit(part)
-    data = pd.DataFrame({"wie": [row["region"], "Nederland"], "waarde": [row["value"], row["national"]]})
-    fig, ax = _new(6, 3.6)
-    sns.barplot(data=data, x="wie", y="waarde", hue="wie", palette=[REGION_COLOUR, NATIONAL_COLOUR], legend=False, ax=ax)
-    for i, v in enumerate(data["waarde"]):
+    data = long_form(part.iloc[[0]])  # the region's bar, then Nederland's
+    fig, ax = _new(6, 3.6, ax)
+    sns.barplot(data=data, x="who", y="value", hue="who", palette=[REGION_COLOUR, NATIONAL_COLOUR], legend=False, ax=ax)
+    for i, v in enumerate(data["value"]):
         ax.annotate(_short(v, unit) if not pd.isna(v) else "onbekend", (i, 0 if pd.isna(v) else v),
                     ha="center", va="bottom", fontsize=9, xytext=(0, 3), textcoords="offset points")
     ax.set_xlabel("")
@@ -173,7 +214,7 @@ def region_vs_national_bar(frame: pd.DataFrame, period=None, *, title: str | Non
     ax.margins(y=0.15)
     category = f" – {row['category']}" if row.get("category") else ""
     values = f"{row['region']} {_value(row['value'], unit)}, Nederland {_value(row['national'], unit)}."
-    return _finish(fig, _prov(frame), title or f"{_label(part)}{category}\n{row['region']} en Nederland, {per.title}", values)
+    return _finish(fig, _prov(frame), title or f"{_label(part)}{category}\n{row['region']} en Nederland, {per.title}", values, ax=ax)
 
 
 def _period_axis(ax, periods, pos: dict, unit: str) -> None:
@@ -192,7 +233,7 @@ def _period_axis(ax, periods, pos: dict, unit: str) -> None:
     ax.legend(title="", frameon=False)
 
 
-def time_series(frame: pd.DataFrame, *, title: str | None = None) -> Figure:
+def time_series(frame: pd.DataFrame, *, title: str | None = None, ax=None) -> Figure:
     """The region(s) over the periods in ``frame`` with the national line; '*' = provisional.
 
     Where a region's area changed inside the series (the 2023 Brabant change, Weesp in 2022) its
@@ -211,7 +252,7 @@ def time_series(frame: pd.DataFrame, *, title: str | None = None) -> Figure:
     data["segment"] = [f"{k}|{sum(int(str(p)[:4]) >= y for y in changes.get(k, []))}"
                        for k, p in zip(data["region_key"], data["period"])]
     national = data.drop_duplicates("period")[["x", "national"]].sort_values("x")
-    fig, ax = _new(8, 4)
+    fig, ax = _new(8, 4, ax)
     regions = list(dict.fromkeys(data["region"]))
     palette = [REGION_COLOUR] + sns.color_palette("tab10", max(len(regions) - 1, 1)).as_hex()[: len(regions) - 1]
     if not (data["region_key"] == NATIONAL_KEY).all():
@@ -235,17 +276,17 @@ def time_series(frame: pd.DataFrame, *, title: str | None = None) -> Figure:
         lines.append("Nederland: " + "; ".join(f"{periods[int(x)].title} {_value(v, unit)}"
                                                 for x, v in zip(national["x"], national["national"])))
     values = ". ".join(lines) + "." + (" Perioden met * zijn voorlopig." if any(p.is_provisional for p in periods) else "")
-    return _finish(fig, _prov(frame), title or f"{_label(frame)}\n{who}, {periods[0].title} t/m {periods[-1].title}", values)
+    return _finish(fig, _prov(frame), title or f"{_label(frame)}\n{who}, {periods[0].title} t/m {periods[-1].title}", values, ax=ax)
 
 
-def ranked_dotplot(frame: pd.DataFrame, region: str | None = None, period=None, *, title: str | None = None) -> Figure:
+def ranked_dotplot(frame: pd.DataFrame, region: str | None = None, period=None, *, title: str | None = None, ax=None) -> Figure:
     """All regions of one period sorted high to low; ``region`` (name or key) highlighted."""
     part, per = _one_period(frame, period)
     unit = _unit(part)
     data = part.dropna(subset=["value"]).sort_values("value", ascending=False)
     focus = data["region"].eq(region) | data["region_key"].eq(region)
     data = data.assign(kleur=np.where(focus, "regio", "overig"))
-    fig, ax = _new(7, max(4.0, 0.24 * len(data) + 1.4))
+    fig, ax = _new(7, max(4.0, 0.24 * len(data) + 1.4), ax)
     sns.scatterplot(data=data, x="value", y="region", hue="kleur", palette={"regio": REGION_COLOUR, "overig": OTHER_COLOUR},
                     s=60, legend=False, ax=ax)
     national = part["national"].iloc[0]
@@ -273,19 +314,16 @@ def ranked_dotplot(frame: pd.DataFrame, region: str | None = None, period=None, 
     if len(data):
         values += (f"; hoogste {data['region'].iloc[0]} {_value(data['value'].iloc[0], unit)}, laagste "
                    f"{data['region'].iloc[-1]} {_value(data['value'].iloc[-1], unit)}.")
-    return _finish(fig, _prov(frame), title or f"{_label(part)}, {per.title}: alle regio's{extra}", values)
+    return _finish(fig, _prov(frame), title or f"{_label(part)}, {per.title}: alle regio's{extra}", values, ax=ax)
 
 
-def distribution_bars(frame: pd.DataFrame, period=None, *, title: str | None = None) -> Figure:
+def distribution_bars(frame: pd.DataFrame, period=None, *, title: str | None = None, ax=None) -> Figure:
     """Categories of a distribution indicator for one region beside Nederland."""
     part, per = _one_period(frame, period)
     region = str(part["region"].iloc[0])
-    long = pd.concat([
-        pd.DataFrame({"categorie": part["category"], "wie": region, "waarde": part["value"]}),
-        pd.DataFrame({"categorie": part["category"], "wie": "Nederland", "waarde": part["national"]}),
-    ], ignore_index=True)
-    fig, ax = _new(8, max(3.5, 0.45 * part["category"].nunique() + 1.5))
-    sns.barplot(data=long, y="categorie", x="waarde", hue="wie", palette=[REGION_COLOUR, NATIONAL_COLOUR], ax=ax)
+    long = long_form(part)  # every category for the region, then for Nederland
+    fig, ax = _new(8, max(3.5, 0.45 * part["category"].nunique() + 1.5), ax)
+    sns.barplot(data=long, y="category", x="value", hue="who", palette=[REGION_COLOUR, NATIONAL_COLOUR], ax=ax)
     unit = _unit(part)
     for bars in ax.containers:  # the value at the end of every bar
         ax.bar_label(bars, labels=[_short(b.get_width(), unit) if not pd.isna(b.get_width()) else "onbekend"
@@ -297,10 +335,10 @@ def distribution_bars(frame: pd.DataFrame, period=None, *, title: str | None = N
     ax.legend(title="", frameon=False)
     values = "; ".join(f"{c}: {region} {_value(v, unit)}, Nederland {_value(n, unit)}"
                        for c, v, n in zip(part["category"], part["value"], part["national"])) + "."
-    return _finish(fig, _prov(frame), title or f"{_label(part)}\n{region} en Nederland, {per.title}", values)
+    return _finish(fig, _prov(frame), title or f"{_label(part)}\n{region} en Nederland, {per.title}", values, ax=ax)
 
 
-def tile_map(frame: pd.DataFrame, region: str | None = None, period=None, *, title: str | None = None) -> Figure:
+def tile_map(frame: pd.DataFrame, region: str | None = None, period=None, *, title: str | None = None, ax=None) -> Figure:
     """The Veilig Thuis-regio's of the period's year as tiles (no geometry), coloured by the indicator."""
     from . import regions as _regions
 
@@ -313,7 +351,7 @@ def tile_map(frame: pd.DataFrame, region: str | None = None, period=None, *, tit
     cmap = sns.color_palette("crest", as_cmap=True)
     low, high = (known.min(), known.max()) if len(known) else (0.0, 1.0)
     norm = matplotlib.colors.Normalize(vmin=low, vmax=high if high > low else low + 1)
-    fig, ax = _new(6.5, 7.5)
+    fig, ax = _new(6.5, 7.5, ax)
     for key, (col, row) in grid.items():
         value = values.get(key, math.nan)
         colour = "#dddddd" if pd.isna(value) else cmap(norm(value))
@@ -338,10 +376,10 @@ def tile_map(frame: pd.DataFrame, region: str | None = None, period=None, *, tit
     if len(known):
         alt += (f"van {_value(low, unit)} ({names.get(known.idxmin(), '')}) tot {_value(high, unit)} "
                 f"({names.get(known.idxmax(), '')}).")
-    return _finish(fig, _prov(frame), title or f"{_label(part)}, {per.title}\nVeilig Thuis-regio's (schematisch, geen kaart)", alt)
+    return _finish(fig, _prov(frame), title or f"{_label(part)}, {per.title}\nVeilig Thuis-regio's (schematisch, geen kaart)", alt, ax=ax)
 
 
-def time_series_with_breaks(frame: pd.DataFrame, *, title: str | None = None, note: str | None = None) -> Figure:
+def time_series_with_breaks(frame: pd.DataFrame, *, title: str | None = None, note: str | None = None, ax=None) -> Figure:
     """One region over time with the national line; the line breaks where a figure is missing.
 
     Unlike :func:`time_series`, a period without a figure for the region (``value`` NaN, e.g.
@@ -357,7 +395,7 @@ def time_series_with_breaks(frame: pd.DataFrame, *, title: str | None = None, no
     periods = sorted({parse_period(k).with_flag(f or "") for k, f in zip(frame["period"], frame["provisional"])})
     pos = {p.key: i for i, p in enumerate(periods)}
     data = frame.assign(x=frame["period"].map(pos)).sort_values("x")
-    fig, ax = _new(8, 4)
+    fig, ax = _new(8, 4, ax)
     national_only = bool((data["region_key"] == NATIONAL_KEY).all())
     region = str(data["region"].iloc[0])
     if not national_only:
@@ -371,4 +409,4 @@ def time_series_with_breaks(frame: pd.DataFrame, *, title: str | None = None, no
                 color="#8a1c1c", ha="left", va="bottom", bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8})
     _period_axis(ax, periods, pos, unit)
     who = "Nederland" if national_only else region
-    return _finish(fig, _prov(frame), title or f"{_label(frame)}\n{who}, {periods[0].title} t/m {periods[-1].title}")
+    return _finish(fig, _prov(frame), title or f"{_label(frame)}\n{who}, {periods[0].title} t/m {periods[-1].title}", ax=ax)

@@ -2,7 +2,6 @@
 
 import csv
 import json
-import math
 import os
 
 import numpy as np
@@ -13,6 +12,7 @@ import pytest
 from impactlib import export, query
 from impactlib.catalogue import get_indicator_spec
 from impactlib.cli import main
+from impactlib.compare.ranking import rank_within
 from impactlib.errors import DataFault, NotAvailableError, ParameterError
 from impactlib.formatting import round_half_up
 from impactlib.regions import resolve
@@ -73,10 +73,11 @@ def test_ties_share_the_lowest_rank_and_unknown_gets_none():
         "period": "2021HJ01", "category": "",
         "value": [20.04, 20.0, 10.0, np.nan, 5.0],
     })
-    assert export._with_rank(frame, region)[["rang", "aantal_regios"]].values.tolist() == [[1.0, 4.0]]
+    mine = frame["region_key"] == region.key  # the export ranks with compare.ranking.rank_within
+    assert rank_within(frame)[mine][["rank", "n_regions"]].values.tolist() == [[1, 4]]
     frame.loc[1, "value"] = np.nan
-    ranked = export._with_rank(frame, region)
-    assert math.isnan(ranked["rang"].iloc[0]) and math.isnan(ranked["aantal_regios"].iloc[0])
+    ranked = rank_within(frame)[mine]
+    assert pd.isna(ranked["rank"].iloc[0]) and pd.isna(ranked["n_regions"].iloc[0])
 
 
 def test_other_levels_have_national_but_no_rank(drenthe_pv):

@@ -153,3 +153,23 @@ def test_alt_text_states_region_and_national_values():
     series = _zw("meldingen_acuut_structureel_pct")
     line = plots.time_series(series[series["period"] <= "2021HJ01"])
     assert "1e halfjaar 2021 55,6 %" in line.alt_text and "Nederland:" in line.alt_text
+
+
+def test_charts_draw_into_a_given_ax_and_compose_into_one_figure():
+    bar = tidy([{"region_key": "VT22", "region": "Zaanstreek-Waterland", "period": "2021HJ01", "value": 55.6}])
+    fig = Figure(figsize=(12, 4))
+    left, right = fig.subplots(1, 2)
+    assert plots.region_vs_national_bar(bar, ax=left) is fig
+    assert plots.ranked_dotplot(vt_frame(), "Zaanstreek-Waterland", ax=right) is fig
+    assert fig.axes[:2] == [left, right] and fig.texts == []  # drawn into the axes only, no caption yet
+    assert [t.get_text() for t in left.texts] == ["55,6 %", "42,8 %"]
+    assert "Zaanstreek-Waterland en Nederland" in left.get_title(loc="left")
+    plots.finish_figure(fig, bar, "Twee grafieken")
+    assert "Bron: CBS, 84852NED (CC BY 4.0)" in footer(fig) and fig._suptitle.get_text() == "Twee grafieken"
+    assert fig.alt_text.startswith("Twee grafieken. ") and "Nederland 42,8 %" in fig.alt_text
+
+
+def test_without_ax_every_chart_still_makes_its_own_figure():
+    bar = tidy([{"region_key": "VT22", "region": "Zaanstreek-Waterland", "period": "2021HJ01", "value": 55.6}])
+    one, two = plots.region_vs_national_bar(bar), plots.region_vs_national_bar(bar)
+    assert one is not two and len(one.axes) == 1 and one.texts  # the source line under it

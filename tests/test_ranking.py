@@ -3,7 +3,7 @@ import math
 import pandas as pd
 import pytest
 
-from impactlib.compare.ranking import ordinal, rank_table, region_rank
+from impactlib.compare.ranking import ordinal, rank_table, rank_within, region_rank
 from impactlib.errors import NotAvailableError, ParameterError
 from impactlib.query import indicator_values
 
@@ -69,3 +69,15 @@ def test_drenthe_among_lowest_meldingen_per_10k():
     df = indicator_values("meldingen_per_10k", "vt", "2021HJ01", source="snapshot")
     r = region_rank(df, "Drenthe")
     assert r.n_regions == 26 and r.rank >= 22
+
+
+def test_rank_within_ranks_every_period_as_rank_table_does():
+    two = pd.concat([frame({"A": 50.0, "B": 40.0, "C": 40.0, "D": math.nan}),
+                     frame({"A": 10.0, "B": 46.81, "C": 46.86, "D": 46.82}, period="2021HJ02")], ignore_index=True)
+    got = two.join(rank_within(two))
+    for period, part in two.groupby("period"):
+        expected = rank_table(part).set_index("region")["rank"]
+        mine = got[got["period"] == period].set_index("region")
+        assert mine["rank"].to_dict() == expected.to_dict()
+        assert (mine["n_regions"].dropna() == part["value"].notna().sum()).all()
+    assert pd.isna(got.loc[3, "n_regions"])  # no place, no count without a value

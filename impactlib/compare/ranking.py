@@ -21,7 +21,7 @@ import pandas as pd
 from ..errors import NotAvailableError, ParameterError
 from ..formatting import round_half_up
 
-__all__ = ["Rank", "rank_table", "region_rank", "ordinal"]
+__all__ = ["Rank", "rank_table", "rank_within", "region_rank", "ordinal"]
 
 
 @dataclass(frozen=True)
@@ -56,9 +56,32 @@ def rank_table(frame: pd.DataFrame, *, decimals: int = 1) -> pd.DataFrame:
     if "category" in frame and frame["category"].nunique() > 1:
         raise ParameterError("Rangschikken kan alleen binnen één categorie; kies één categorie.")
     out = frame.copy()
-    shown = out["value"].astype(float).map(lambda v: round_half_up(v, decimals))
-    out["rank"] = shown.rank(method="min", ascending=False).astype("Int64")
+    out["rank"] = _places(out["value"], decimals)
     return out.sort_values(["rank", "region"], na_position="last").reset_index(drop=True)
+
+
+def _shown(values: pd.Series, decimals: int) -> pd.Series:
+    return values.astype(float).map(lambda v: round_half_up(v, decimals))
+
+
+def _places(values: pd.Series, decimals: int) -> pd.Series:
+    """The place of every value as shown (1 = highest, ties share the lowest); unknown: <NA>."""
+    return _shown(values, decimals).rank(method="min", ascending=False).astype("Int64")
+
+
+def rank_within(frame: pd.DataFrame, by=("period", "category"), *, decimals: int = 1) -> pd.DataFrame:
+    """Every row's place within its ``by`` group (e.g. each VT-regio per period and category).
+
+    The same rule as :func:`rank_table`, for a frame of many periods at once; returns a frame
+    on ``frame``'s index with ``rank`` and ``n_regions`` (regions with a known value in the
+    group), both nullable integers and <NA> where the row's own value is unknown.
+    """
+    by = list(by)
+    shown = _shown(frame["value"], decimals)
+    groups = shown.groupby([frame[c] for c in by], sort=False)
+    ranked = groups.rank(method="min", ascending=False).astype("Int64")
+    counted = groups.transform("count").astype("Int64").where(shown.notna())
+    return pd.DataFrame({"rank": ranked, "n_regions": counted}, index=frame.index)
 
 
 def region_rank(frame: pd.DataFrame, region: str, *, decimals: int = 1) -> Rank:

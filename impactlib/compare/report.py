@@ -25,9 +25,10 @@ from .. import regions as _regions
 from ..catalogue import IndicatorSpec, get_indicator_spec
 from ..errors import NotAvailableError, ParameterError
 from ..formatting import round_half_up
+from ..frame import national_rows
 from ..periods import Period, parse_period
 from ..query import available_periods, indicator_values, latest_period
-from ..regions import NATIONAL_KEY, Region
+from ..regions import Region
 from . import narrative
 from .peers import comparable_regions
 from .ranking import Rank, rank_table, region_rank
@@ -50,7 +51,7 @@ class Comparison:
     period: Period
     category: str | None
     row: pd.Series  # the region's row in ``period``
-    national_row: pd.Series
+    national_row: pd.Series  # Nederland's row in ``period`` (from the series' national columns)
     verdict: Verdict
     series: pd.DataFrame  # the region over time, up to ``period``
     ranking: pd.DataFrame | None = None  # all regions of the level with ``rank``
@@ -162,8 +163,9 @@ def build_comparison(
     series = indicator_values(spec.id, [reg], periods, category=label, source=source)
     everything = indicator_values(spec.id, "vt", [per], category=label, source=source) if reg.level == "vt" else None
     prov = dict(series.attrs.get("source", {}))
-    row = series[series["period"] == per.key].iloc[0]
-    nat = indicator_values(spec.id, [NATIONAL_KEY], [per], category=label, source=source).iloc[0]
+    at = series[series["period"] == per.key]
+    row = at.iloc[0]
+    nat = national_rows(at).iloc[0]  # Nederland travels with the series: no second question to the source
     if spec.unit == "count":  # a region's count and the national count differ by size, not by meaning
         verdict = Verdict("niet te zeggen", float(row["value"]), float(nat["value"]), "count", explanation=COUNT_NOTE)
     else:
