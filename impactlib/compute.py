@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from . import regions as _regions
-from .catalogue import POPULATION_MEASURE, POPULATION_TABLE, IndicatorSpec, Term, dimension_spec
+from .catalogue import POPULATION_MEASURE, POPULATION_TABLE, IndicatorSpec, Term, catalogue_terms, dimension_spec
 from .errors import NotAvailableError
 from .memo import table_meta
 from .periods import Period
@@ -104,8 +104,6 @@ def _population(src, region_keys: list[str], periods: list[Period]) -> tuple[pd.
 def catalogue_filters(bundle: TableBundle) -> dict[str, list[str]]:
     """The category keys of ``bundle``'s table that the catalogue's terms use, per topic dimension
     (what ``fetch`` asks CBS for: 03759ned's totals, not its hundreds of age groups)."""
-    from .verify import catalogue_terms
-
     parts = [term_keys(bundle, term, extra) for _, term, extra in catalogue_terms().get(bundle.table_id, [])]
     return union(parts)
 
