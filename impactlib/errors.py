@@ -106,3 +106,7 @@ class RegionMismatch(DataFault):
 
 class KernelStartError(DataFault):
     """The kernel did not start, or the code preparing it for a notebook failed."""
+
+
+class CorruptEntry(DataFault):
+    """A cached file is missing, truncated or changed (its checksum no longer matches)."""

@@ -21,7 +21,8 @@ from impactlib.sources.cache import (
     export_snapshot,
     request_key,
 )
-from impactlib.sources.live import LiveSource, V3Backend
+from impactlib.sources.live import LiveSource
+from impactlib.sources.v3 import V3Backend
 
 
 def stored(tmp_path, bundle=None, **request) -> tuple[CacheStore, dict]:

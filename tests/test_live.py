@@ -8,15 +8,9 @@ from mirror_fixtures import *  # noqa: F403 - fixtures and helpers
 from mirror_fixtures import faulty_mirror, free_port, mirror_of, requires_snapshot, snapshot_bundle, tiny_bundle
 
 from impactlib.errors import DataFault, NotAvailableError, SourceUnavailable, UserInputError
-from impactlib.sources.live import (
-    LiveSource,
-    V3Backend,
-    build_filter,
-    cbs_host,
-    cbs_https,
-    default_backends,
-    stitch,
-)
+from impactlib.sources.common import build_filter
+from impactlib.sources.live import LiveSource, default_backends, stitch
+from impactlib.sources.v3 import V3Backend, cbs_host, cbs_https
 
 
 def live_for(server, **kwargs) -> LiveSource:

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+import logging
 import math
 import sys
+from contextlib import contextmanager
 
 from .. import settings
+
+#: The logger the library says its notes on (children: ``impactmonitor.sources.cache``, ...).
+NOTES_LOGGER = "impactmonitor"
 
 
 def add_data_options(parser) -> None:
@@ -60,6 +65,41 @@ def note(text: str) -> None:
         from ..safety import terminal_text
 
         sys.stderr.write(f"impactmonitor: {terminal_text(text)}\n")
+
+
+class NoteHandler(logging.Handler):
+    """Prints each note of the library (a record on an ``impactmonitor`` logger) as
+    ``impactmonitor: <text>`` on stderr, the same line the CLI's own :func:`note` writes.
+
+    ``sys.stderr`` is looked up for every note, so a redirected stderr (a test's capture,
+    a caller's ``contextlib.redirect_stderr``) gets it.
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            sys.stderr.write(f"impactmonitor: {record.getMessage()}\n")
+        except Exception:  # noqa: BLE001 - logging's own rule: a failing handler never breaks the program
+            self.handleError(record)
+
+
+@contextmanager
+def printed_notes():
+    """While the CLI runs: the library's notes go to stderr through one :class:`NoteHandler`,
+    and only there (not also to a handler someone put on the root logger). Nested use (a
+    command run from within another, a test around :func:`~impactlib.cli.main`) adds none."""
+    logger = logging.getLogger(NOTES_LOGGER)
+    present = next((h for h in logger.handlers if isinstance(h, NoteHandler)), None)
+    if present is not None:
+        yield present
+        return
+    handler, propagate = NoteHandler(), logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
 
 
 def questions_help() -> str:
