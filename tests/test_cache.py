@@ -138,6 +138,16 @@ def test_garbled_manifest_counts_as_empty(tmp_path, capsys):
     assert store.entries() == [] and "beschadigd" in capsys.readouterr().err
 
 
+def test_notes_are_warnings_on_the_impactmonitor_logger_printed_as_the_cli_prints_them(tmp_path, capsys, caplog):
+    store = CacheStore(tmp_path)
+    (tmp_path / "manifest.json").write_text("{half")
+    with caplog.at_level("WARNING", logger="impactmonitor"):
+        assert store.entries() == []
+    [record] = [r for r in caplog.records if r.name.startswith("impactmonitor.")]
+    assert record.name == "impactmonitor.sources.cache" and record.levelname == "WARNING"
+    assert capsys.readouterr().err == f"impactmonitor: {record.getMessage()}\n"  # one line, the CLI's shape
+
+
 def test_a_failed_write_leaves_the_old_files_whole(tmp_path, monkeypatch):
     store, entry = stored(tmp_path)
     before = (store.path / "manifest.json").read_bytes()
