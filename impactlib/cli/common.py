@@ -82,21 +82,33 @@ class NoteHandler(logging.Handler):
             self.handleError(record)
 
 
-@contextmanager
-def printed_notes():
-    """While the CLI runs: the library's notes go to stderr through one :class:`NoteHandler`,
-    and only there (not also to a handler someone put on the root logger). Nested use (a
-    command run from within another, a test around :func:`~impactlib.cli.main`) adds none."""
+def print_notes() -> NoteHandler:
+    """From now on, in this process, print the library's notes as the CLI does: through one
+    :class:`NoteHandler` and only there. Not through a handler on the root logger either:
+    importing ``cbsodata`` calls ``logging.info`` and so gives the root logger a handler that
+    would print ``WARNING:impactmonitor...:<text>``. For a notebook kernel or a script; the
+    CLI itself uses :func:`printed_notes`. Calling it again adds no second handler."""
     logger = logging.getLogger(NOTES_LOGGER)
     present = next((h for h in logger.handlers if isinstance(h, NoteHandler)), None)
-    if present is not None:
-        yield present
-        return
-    handler, propagate = NoteHandler(), logger.propagate
-    logger.addHandler(handler)
+    if present is None:
+        present = NoteHandler()
+        logger.addHandler(present)
     logger.propagate = False
+    return present
+
+
+@contextmanager
+def printed_notes():
+    """While the CLI runs: :func:`print_notes`, undone afterwards. Nested use (a command run
+    from within another, a test around :func:`~impactlib.cli.main`) adds no second handler."""
+    logger = logging.getLogger(NOTES_LOGGER)
+    if any(isinstance(h, NoteHandler) for h in logger.handlers):
+        yield
+        return
+    propagate = logger.propagate
+    handler = print_notes()
     try:
-        yield handler
+        yield
     finally:
         logger.removeHandler(handler)
         logger.propagate = propagate
