@@ -110,3 +110,7 @@ class KernelStartError(DataFault):
 
 class FrameContractError(DataFault):
     """A frame that breaks the frame contract (:mod:`impactlib.frame`): a column missing, a unit unknown, ..."""
+
+
+class CorruptEntry(DataFault):
+    """A cached file is missing, truncated or changed (its checksum no longer matches)."""

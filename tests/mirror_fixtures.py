@@ -2,7 +2,8 @@
 
 Import the fixtures into a test module (``from mirror_fixtures import *``); the autouse
 fixture :func:`offline` makes sure no test reaches beyond this machine and that settings
-and the cache folder are private to each test.
+and the cache folder are private to each test, and :func:`notes_on_stderr` prints the
+library's notes as the CLI does, so a test reads them on stderr where a user does.
 """
 
 from __future__ import annotations
@@ -20,13 +21,15 @@ import pandas as pd
 import pytest
 
 from impactlib import settings
+from impactlib.cli.common import printed_notes
 from impactlib.mirror import MirrorServer, shelf_from_bundles
 from impactlib.sources.chooser import forget_sources
 from impactlib.sources.snapshot import bundled_snapshot_dir
 from impactlib.tables import TableBundle
 
 __all__ = [
-    "offline", "tiny_bundle", "mirror_of", "faulty_mirror", "free_port", "requires_snapshot", "snapshot_bundle",
+    "offline", "notes_on_stderr", "tiny_bundle", "mirror_of", "faulty_mirror", "free_port", "requires_snapshot",
+    "snapshot_bundle",
 ]
 
 requires_snapshot = pytest.mark.skipif(
@@ -55,6 +58,14 @@ def offline(monkeypatch, tmp_path):
     forget_sources()
     yield
     forget_sources()
+
+
+@pytest.fixture(autouse=True)
+def notes_on_stderr():
+    """The library's notes (warnings on the ``impactmonitor`` loggers) as the CLI prints them:
+    ``impactmonitor: <text>`` on stderr."""
+    with printed_notes():
+        yield
 
 
 def tiny_bundle(table_id: str = "99999NED", *, synthetic: bool = True, modified: str = "2025-01-01T02:00:00",

@@ -23,7 +23,8 @@ from impactlib.errors import NotAvailableError, SourceUnavailable, UserInputErro
 from impactlib.mirror import MirrorServer, shelf_from_bundles, shelf_from_snapshot
 from impactlib.sources import get_source
 from impactlib.sources.cache import CacheStore
-from impactlib.sources.live import LiveSource, V3Backend, default_backends
+from impactlib.sources.live import LiveSource, default_backends
+from impactlib.sources.v3 import V3Backend
 from impactlib.sources.v4 import V4Backend
 
 

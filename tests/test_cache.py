@@ -21,7 +21,8 @@ from impactlib.sources.cache import (
     export_snapshot,
     request_key,
 )
-from impactlib.sources.live import LiveSource, V3Backend
+from impactlib.sources.live import LiveSource
+from impactlib.sources.v3 import V3Backend
 
 
 def stored(tmp_path, bundle=None, **request) -> tuple[CacheStore, dict]:
@@ -135,6 +136,16 @@ def test_garbled_manifest_counts_as_empty(tmp_path, capsys):
     store = CacheStore(tmp_path)
     (tmp_path / "manifest.json").write_text("{half")
     assert store.entries() == [] and "beschadigd" in capsys.readouterr().err
+
+
+def test_notes_are_warnings_on_the_impactmonitor_logger_printed_as_the_cli_prints_them(tmp_path, capsys, caplog):
+    store = CacheStore(tmp_path)
+    (tmp_path / "manifest.json").write_text("{half")
+    with caplog.at_level("WARNING", logger="impactmonitor"):
+        assert store.entries() == []
+    [record] = [r for r in caplog.records if r.name.startswith("impactmonitor.")]
+    assert record.name == "impactmonitor.sources.cache" and record.levelname == "WARNING"
+    assert capsys.readouterr().err == f"impactmonitor: {record.getMessage()}\n"  # one line, the CLI's shape
 
 
 def test_a_failed_write_leaves_the_old_files_whole(tmp_path, monkeypatch):

@@ -22,13 +22,13 @@ def filled(tmp_path):
 
 def counting(monkeypatch):
     calls = []
-    real = cache_module._sha256
+    real = cache_module.sha256
 
     def sha(data):
         calls.append(len(data))
         return real(data)
 
-    monkeypatch.setattr(cache_module, "_sha256", sha)
+    monkeypatch.setattr(cache_module, "sha256", sha)
     return calls
 
 

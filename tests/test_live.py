@@ -7,16 +7,12 @@ import pytest
 from mirror_fixtures import *  # noqa: F403 - fixtures and helpers
 from mirror_fixtures import faulty_mirror, free_port, mirror_of, requires_snapshot, snapshot_bundle, tiny_bundle
 
+from impactlib import settings
 from impactlib.errors import DataFault, NotAvailableError, SourceUnavailable, UserInputError
-from impactlib.sources.live import (
-    LiveSource,
-    V3Backend,
-    build_filter,
-    cbs_host,
-    cbs_https,
-    default_backends,
-    stitch,
-)
+from impactlib.sources.common import build_filter
+from impactlib.sources.live import LiveSource, default_backends, stitch
+from impactlib.sources.v3 import V3Backend, cbs_host, cbs_https
+from impactlib.sources.v4 import V4Backend
 
 
 def live_for(server, **kwargs) -> LiveSource:
@@ -46,6 +42,37 @@ def test_host_and_scheme_from_environment(monkeypatch):
     assert cbs_https() is False
     monkeypatch.setenv("IMPACTMONITOR_CBS_HOST", "mirror.local:80")
     assert V3Backend().host == "mirror.local:80"
+
+
+def test_hosts_and_schemes_are_settings_that_follow_the_environment_unless_set(monkeypatch):
+    monkeypatch.delenv("IMPACTMONITOR_CBS_HTTPS")
+    monkeypatch.delenv("IMPACTMONITOR_CBS4_HTTPS")
+    monkeypatch.setenv("IMPACTMONITOR_CBS4_HOST", "127.0.0.1:9")
+    now = settings.current()
+    assert now.cbs4_host == "127.0.0.1:9" and now.cbs4_https is None  # read when asked, not at import
+    assert settings.https_for(now.cbs4_host, now.cbs4_https) is False  # this computer: plain http
+    assert settings.https_for("datasets.cbs.nl", None) is True and settings.https_for("localhost", True) is True
+    settings.configure(cbs_host="mirror.local:80", cbs_https=True)  # set in code: beats the environment
+    monkeypatch.setenv("IMPACTMONITOR_CBS_HOST", "elders:1")
+    backend = V3Backend()
+    assert (backend.host, backend.https) == ("mirror.local:80", True) and cbs_host() == "mirror.local:80"
+    monkeypatch.setenv("IMPACTMONITOR_CBS4_HTTPS", "ja")
+    assert settings.current().cbs4_https is True and V4Backend().root("X") == "https://127.0.0.1:9/odata/v1/CBS/X"
+
+
+def test_the_two_interfaces_share_one_module_and_never_import_each_other():
+    import ast
+    from pathlib import Path
+
+    import impactlib.sources as package
+
+    def imported(name):
+        tree = ast.parse((Path(package.__file__).parent / f"{name}.py").read_text(encoding="utf-8"))
+        return {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.level == 1}
+
+    assert {"v4", "live"}.isdisjoint(imported("v3")) and {"v3", "live"}.isdisjoint(imported("v4"))
+    assert "common" in imported("v3") & imported("v4")
+    assert {"v3", "v4"} <= imported("live")
 
 
 def test_backend_setting_chooses_the_interfaces():

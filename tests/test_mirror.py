@@ -14,7 +14,7 @@ from mirror_fixtures import *  # noqa: F403 - fixtures and helpers
 from mirror_fixtures import free_port, mirror_of, requires_snapshot, snapshot_bundle, tiny_bundle
 
 from impactlib.mirror.odata import ODataError, QueryOptions, compile_filter, parse_select
-from impactlib.sources.live import PROVENANCE_SET, SYNTHETIC_MARKER
+from impactlib.sources.common import PROVENANCE_SET, SYNTHETIC_MARKER
 
 FRAME = pd.DataFrame({
     "RegioS": ["NL01  ", "VT22  ", "GM0479", "VT02  "],

@@ -46,7 +46,7 @@ from impactlib.errors import ImpactError, ParameterError
 from impactlib.params import RunParameters, _parse_question, load_parameters, make_parameters
 from impactlib.run import batch, execute
 from impactlib.sources import chooser
-from impactlib.sources.live import V3Backend
+from impactlib.sources.v3 import V3Backend
 from impactlib.sources.snapshot import bundled_snapshot_dir
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -1100,7 +1100,7 @@ def test_R69_local_check_reads_regular_files_only(capsys, work, kind):
 
 
 def test_R70_question_next_to_the_file_gm_suffix_and_bad_dates(capsys, work, cache, monkeypatch):
-    from impactlib.sources.cache import newer
+    from impactlib.sources.parts import newer
 
     (work / "questions").mkdir()
     question = (ROOT / "parameters" / "questions" / "adviesvragers.yaml").read_text(encoding="utf-8")

@@ -14,7 +14,8 @@ from mirror_fixtures import faulty_mirror, mirror_of, requires_snapshot, tiny_bu
 from impactlib.errors import DataFault, NotAvailableError, SourceUnavailable
 from impactlib.mirror import MirrorServer, shelf_from_bundles, shelf_from_snapshot
 from impactlib.mirror.v4 import V4Table
-from impactlib.sources.live import LiveSource, V3Backend
+from impactlib.sources.live import LiveSource
+from impactlib.sources.v3 import V3Backend
 from impactlib.sources.v4 import V4Backend, cbs4_host, cbs4_https, known_values
 
 

@@ -3,7 +3,9 @@
 Each sub-command lives in its own module under :mod:`impactlib.cli` and exposes
 ``register(subparsers)``; :data:`COMMANDS` lists them in the order ``--help`` shows.
 Errors of the project's own type end in one Dutch line and exit code 2 (input) or 1
-(fault); ``--debug`` shows the traceback instead.
+(fault); ``--debug`` shows the traceback instead. The library's notes (warnings on the
+``impactmonitor`` loggers) are printed as ``impactmonitor: <text>`` on stderr while a command
+runs (:func:`~impactlib.cli.common.printed_notes`).
 """
 
 from __future__ import annotations
@@ -61,7 +63,10 @@ def main(argv: list[str] | None = None) -> int:
     """The console entry. Ctrl+C anywhere — also while the libraries are still being
     imported — ends in one line and exit code 130, never a traceback."""
     try:
-        return _main(argv)
+        from .common import printed_notes
+
+        with printed_notes():
+            return _main(argv)
     except KeyboardInterrupt:
         sys.stderr.write("impactmonitor: afgebroken.\n")
         return 130

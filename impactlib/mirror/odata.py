@@ -85,18 +85,18 @@ class _Parser:
         return expr
 
     def or_expr(self) -> Mask:
-        parts = [self.and_expr()]
-        while self.at_word("or"):
-            self.take()
-            parts.append(self.and_expr())
-        return parts[0] if len(parts) == 1 else _combine(parts, operator.or_)
+        return self.chain("or", self.and_expr, operator.or_)
 
     def and_expr(self) -> Mask:
-        parts = [self.unary()]
-        while self.at_word("and"):
+        return self.chain("and", self.unary, operator.and_)
+
+    def chain(self, word: str, operand: Callable[[], Mask], op) -> Mask:
+        """``operand (word operand)*``: one or more operands joined by ``word``, combined with ``op``."""
+        parts = [operand()]
+        while self.at_word(word):
             self.take()
-            parts.append(self.unary())
-        return parts[0] if len(parts) == 1 else _combine(parts, operator.and_)
+            parts.append(operand())
+        return parts[0] if len(parts) == 1 else _combine(parts, op)
 
     def unary(self) -> Mask:
         if self.at_word("not"):

@@ -5,7 +5,7 @@ document: ``TableInfos``, ``UntypedDataSet``, ``TypedDataSet``, ``DataProperties
 ``CategoryGroups``, one set per dimension, and ``ImpactmonitorProvenance`` — a set of our
 own (``Key``/``Title`` rows, so ``cbsodata.get_data`` passes it by) that tells a client
 whether the figures are oefendata. ``TableInfos[0]["Description"]`` carries the same
-marker for clients that read nothing else.
+marker for clients that read nothing else (both shared with the v4 shape, :mod:`.common`).
 """
 
 from __future__ import annotations
@@ -14,36 +14,12 @@ import math
 
 import pandas as pd
 
-from ..sources.live import PROVENANCE_SET, SYNTHETIC_MARKER
 from ..tables import TableBundle
+from .common import INTEGER_TYPES, PROVENANCE_SET, all_integral, frame, provenance_rows, table_infos
 
-__all__ = ["ServedTable", "INTEGER_TYPES"]
+__all__ = ["ServedTable", "INTEGER_TYPES", "DATA_SETS"]
 
-INTEGER_TYPES = ("Long", "Integer", "Short", "Int32", "Int64", "Byte")
 DATA_SETS = ("UntypedDataSet", "TypedDataSet")
-
-
-def _table_infos(bundle: TableBundle) -> list[dict]:
-    infos = [dict(row) for row in bundle.meta.get("TableInfos") or []] or [
-        {"ID": 0, "Identifier": bundle.table_id, "Title": bundle.title, "Modified": bundle.modified}
-    ]
-    if bundle.provenance.get("synthetic"):
-        desc = str(infos[0].get("Description") or "")
-        if SYNTHETIC_MARKER not in desc:
-            infos[0]["Description"] = f"{SYNTHETIC_MARKER}: {desc}".rstrip(": ")
-    return infos
-
-
-def _provenance_rows(bundle: TableBundle) -> list[dict]:
-    prov = bundle.provenance
-    values = {
-        "synthetic": "true" if prov.get("synthetic") else "false",
-        "kind": prov.get("kind") or "",
-        "name": prov.get("name") or "",
-        "origin_host": prov.get("origin_host") or prov.get("host") or "",
-        "fetched_at": prov.get("fetched_at") or "",
-    }
-    return [{"Key": k, "Title": str(v), "Description": ""} for k, v in values.items()]
 
 
 class ServedTable:
@@ -52,13 +28,13 @@ class ServedTable:
     def __init__(self, bundle: TableBundle):
         self.bundle = bundle
         self.table_id = bundle.table_id
-        self.sets: dict[str, pd.DataFrame | None] = {"TableInfos": _frame(_table_infos(bundle))}
+        self.sets: dict[str, pd.DataFrame | None] = {"TableInfos": frame(table_infos(bundle))}
         self.sets.update({name: None for name in DATA_SETS})
-        self.sets["DataProperties"] = _frame(bundle.properties())
-        self.sets["CategoryGroups"] = _frame(bundle.meta.get("CategoryGroups") or [])
+        self.sets["DataProperties"] = frame(bundle.properties())
+        self.sets["CategoryGroups"] = frame(bundle.meta.get("CategoryGroups") or [])
         for dim in bundle.dimensions():
-            self.sets[dim] = _frame(bundle.categories(dim))
-        self.sets[PROVENANCE_SET] = _frame(_provenance_rows(bundle))
+            self.sets[dim] = frame(bundle.categories(dim))
+        self.sets[PROVENANCE_SET] = frame(provenance_rows(bundle))
         measures = [m for m in bundle.measures() if m in bundle.data]
         dims = [d for d in bundle.dimensions() if d in bundle.data]
         columns = (["ID"] if "ID" in bundle.data else []) + dims + measures
@@ -68,7 +44,7 @@ class ServedTable:
         self.integer = {
             m for m in measures
             if types.get(m) in INTEGER_TYPES
-            or (types.get(m) is None and _all_integral(self.data[m]))
+            or (types.get(m) is None and all_integral(self.data[m]))
         }
         self.decimals = {p["Key"]: p.get("Decimals") for p in bundle.properties()}
 
@@ -107,15 +83,6 @@ class ServedTable:
             return str(int(value))
         decimals = self.decimals.get(key)
         return f"{float(value):.{int(decimals)}f}" if isinstance(decimals, int) else repr(float(value))
-
-
-def _frame(rows: list[dict]) -> pd.DataFrame:
-    return pd.DataFrame([dict(r) for r in rows], dtype=object) if rows else pd.DataFrame()
-
-
-def _all_integral(col: pd.Series) -> bool:
-    values = pd.to_numeric(col, errors="coerce").dropna()
-    return bool(((values % 1) == 0).all())
 
 
 def _json_value(value):

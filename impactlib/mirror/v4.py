@@ -28,9 +28,8 @@ import zlib
 import numpy as np
 import pandas as pd
 
-from ..sources.live import PROVENANCE_SET
 from ..tables import TableBundle
-from .v3 import INTEGER_TYPES, _all_integral, _frame, _provenance_rows, _table_infos
+from .common import INTEGER_TYPES, PROVENANCE_SET, all_integral, frame, provenance_rows, table_infos
 
 __all__ = ["V4Table", "measure_identifier", "UNKNOWN_CELLS"]
 
@@ -61,10 +60,10 @@ class V4Table:
         self.codes = {m: measure_identifier(i, m) for i, m in enumerate(self.measures)}
         self.dims = [d for d in bundle.dimensions() if d in bundle.data]
         self.integer = {m for m in self.measures if props[m].get("Datatype") in INTEGER_TYPES
-                        or (props[m].get("Datatype") is None and _all_integral(bundle.data[m]))}
+                        or (props[m].get("Datatype") is None and all_integral(bundle.data[m]))}
         groups = [p for p in bundle.properties() if p.get("Type") == "TopicGroup"]
         group_id = {g.get("ID"): f"G{i + 1:03d}" for i, g in enumerate(groups)}
-        info = _table_infos(bundle)[0]
+        info = table_infos(bundle)[0]
         self.properties = {
             "Identifier": self.table_id, "Title": info.get("Title") or self.table_id,
             "ShortTitle": info.get("ShortTitle") or info.get("Title"), "Description": info.get("Description") or "",
@@ -73,20 +72,20 @@ class V4Table:
             "Status": "Regulier", "DatasetType": "Numeric", "ObservationCount": int(len(bundle.data) * len(self.measures)),
         }
         self.sets: dict[str, pd.DataFrame | None] = {
-            "Dimensions": _frame([{"Identifier": d, "Title": props[d].get("Title") or d,
+            "Dimensions": frame([{"Identifier": d, "Title": props[d].get("Title") or d,
                                    "Description": props[d].get("Description") or "", "Kind": props[d].get("Type"),
                                    "ContainsGroups": False, "ContainsCodes": True} for d in self.dims]),
-            "MeasureCodes": _frame([{"Identifier": self.codes[m], "Index": i + 1, "Title": props[m].get("Title") or m,
+            "MeasureCodes": frame([{"Identifier": self.codes[m], "Index": i + 1, "Title": props[m].get("Title") or m,
                                      "Description": props[m].get("Description") or "",
                                      "MeasureGroupId": group_id.get(props[m].get("ParentID")),
                                      "DataType": props[m].get("Datatype") or ("Long" if m in self.integer else "Double"),
                                      "Unit": props[m].get("Unit"), "Decimals": props[m].get("Decimals"),
                                      "PresentationType": "Absolute"} for i, m in enumerate(self.measures)]),
-            "MeasureGroups": _frame([{"Id": group_id[g.get("ID")], "Index": i + 1, "Title": g.get("Title") or "",
+            "MeasureGroups": frame([{"Id": group_id[g.get("ID")], "Index": i + 1, "Title": g.get("Title") or "",
                                       "Description": g.get("Description") or "", "ParentId": group_id.get(g.get("ParentID"))}
                                      for i, g in enumerate(groups)]),
             "Observations": None,
-            PROVENANCE_SET: _frame([{"Identifier": r["Key"], "Title": r["Title"]} for r in _provenance_rows(bundle)]),
+            PROVENANCE_SET: frame([{"Identifier": r["Key"], "Title": r["Title"]} for r in provenance_rows(bundle)]),
         }
         time = bundle.time_dimension()
         for dim in self.dims:
@@ -98,7 +97,7 @@ class V4Table:
                 if dim == time:
                     row["Status"] = c.get("Status") or _STATUS[_flag(title)]
                 rows.append(row)
-            self.sets[f"{dim}Codes"] = _frame(rows)
+            self.sets[f"{dim}Codes"] = frame(rows)
 
     def names(self) -> list[str]:
         return ["Properties", *self.sets]

@@ -3,6 +3,20 @@
 Every source answers :meth:`Source.table` with a :class:`~impactlib.tables.TableBundle`.
 :func:`get_source` builds one by name (``snapshot``, ``cache``, ``live``, ``auto``); the
 library-wide choice lives in :mod:`impactlib.settings`.
+
+Laid out like xarray's ``backends/``:
+
+- :mod:`.base` the ``Source`` protocol; :mod:`.snapshot` the oefendata and portable snapshots;
+- :mod:`.parts` what a cached part is (request, coverage, name, checksum, age) and
+  :mod:`.cache` the cache folder and the source that reads it;
+- :mod:`.common` what both CBS interfaces share (retries, deadlines, filters, status flags,
+  provenance, the ``Backend`` protocol), imported by the siblings :mod:`.v3` and :mod:`.v4`,
+  which never import each other;
+- :mod:`.live` the live source: tries the backends in turn, stitches successor tables;
+- :mod:`.chooser` builds ``live``, ``cache`` and ``auto`` (live, then cache, then snapshot).
+
+Notes for the user (a fallback taken, a damaged cache file) are warnings on the
+``impactmonitor`` loggers; the CLI prints them as ``impactmonitor: <text>`` on stderr.
 """
 
 from __future__ import annotations

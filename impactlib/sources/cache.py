@@ -10,11 +10,15 @@ Layout of a cache folder (default ``settings.current().cache_path``)::
 A *part* is one table for one request (region keys, period keys, dimension keys; ``None``
 = all). Its manifest entry records table id, host, backend, CBS ``Modified``, fetched_at,
 the request and the ``$filter`` sent, row count and the sha256 of both files. A request is
-answered from the newest part that *covers* it (:func:`covers`), selecting locally.
+answered from the newest part that *covers* it (:func:`~impactlib.sources.parts.covers`),
+selecting locally; what a part is lives in :mod:`impactlib.sources.parts`, how a cache
+becomes a portable snapshot in :func:`impactlib.sources.snapshot.export_snapshot`.
 
 Every write goes to a temporary file in the same folder followed by ``os.replace``; a file
 whose checksum no longer matches is reported and skipped (and refetched when online). A
-cache written by another format version is reported and ignored.
+cache written by another format version is reported and ignored. Reports are notes for the
+user: warnings on the ``impactmonitor.sources.cache`` logger (the CLI prints them as
+``impactmonitor: <text>``).
 """
 
 from __future__ import annotations
@@ -23,22 +27,22 @@ import copy
 import hashlib
 import io
 import json
+import logging
 import os
-import re
-import sys
-import tempfile
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
 
-from ..errors import DataFault, ImpactError, NotAvailableError
-from ..safety import dir_mode, file_mode
+from ..errors import CorruptEntry, DataFault, ImpactError, NotAvailableError
 from ..tables import TableBundle
+from .parts import age_days, age_text, atomic_write, check_table_id, covers, newer, request_key, sha256, valid_table_id
+from .snapshot import export_snapshot  # importable from here as before, as are age_text, newer, ...
 
 __all__ = [
-    "CacheStore", "CacheSource", "CorruptEntry", "request_key", "covers", "note", "export_snapshot", "CACHE_FORMAT",
+    "CacheStore", "CacheSource", "CorruptEntry", "request_key", "covers", "export_snapshot", "CACHE_FORMAT",
+    "age_text", "check_table_id", "newer",
 ]
 
 CACHE_FORMAT = 1
@@ -47,83 +51,7 @@ LOCK = "manifest.lock"
 #: Seconds a writer waits for another process that is writing the same cache.
 LOCK_TIMEOUT = 120
 
-
-def note(text: str) -> None:
-    """A remark for the user on stderr (the CLI and notebooks show it; stdout stays clean)."""
-    sys.stderr.write(f"impactmonitor: {text}\n")
-
-
-# --------------------------------------------------------------------------- requests
-def _keys(values) -> list[str] | None:
-    return None if values is None else sorted({str(v).strip() for v in values})
-
-
-def request_key(regions=None, periods=None, filters=None) -> dict:
-    """A request in canonical form: sorted, stripped keys; ``None`` = everything."""
-    return {
-        "regions": _keys(regions),
-        "periods": _keys(periods),
-        "filters": {d: _keys(v) for d, v in sorted((filters or {}).items())},
-    }
-
-
-def covers(held: dict, want: dict) -> bool:
-    """Does a part fetched for ``held`` contain every row a request ``want`` needs?
-
-    A request for no regions (``regions=[]``: the table's metadata only) needs no rows, so any
-    part of the table answers it.
-    """
-
-    def within(have, need):
-        return have is None or (need is not None and set(need) <= set(have))
-
-    if want["regions"] == []:
-        return True
-    if not (within(held["regions"], want["regions"]) and within(held["periods"], want["periods"])):
-        return False
-    return all(within(keys, want["filters"].get(dim)) for dim, keys in held["filters"].items())
-
-
-# --------------------------------------------------------------------------- files
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.chmod(tmp, file_mode())  # the user's umask, not mkstemp's 0600
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _parse_time(text: str | None) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(str(text))
-    except (TypeError, ValueError):
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
-def age_days(fetched_at: str | None) -> int | None:
-    moment = _parse_time(fetched_at)
-    return None if moment is None else max(0, (datetime.now(timezone.utc) - moment).days)
-
-
-def age_text(days: int | None) -> str:
-    """``0`` → ``'vandaag'``, ``1`` → ``'1 dag oud'``, ``12`` → ``'12 dagen oud'``."""
-    if days is None:
-        return "leeftijd onbekend"
-    return "vandaag" if days == 0 else f"{days} dag{'en' if days != 1 else ''} oud"
-
+log = logging.getLogger("impactmonitor.sources.cache")
 
 _ENTRY_TEXT = ("id", "table_id", "data_file", "meta_file", "sha256", "meta_sha256")
 
@@ -155,34 +83,6 @@ def _well_formed(data: dict) -> bool:
         if not (_inside(entry["data_file"]) and _inside(entry["meta_file"]) and valid_table_id(entry["table_id"])):
             return False
     return True
-
-
-def valid_table_id(table_id) -> bool:
-    """A CBS table id: digits and letters, e.g. ``84852NED`` or ``03759ned`` (``_`` allowed, as in
-    the assumed ``OTS_REGIO``); never a path (no ``/``, ``\\``, ``.``)."""
-    return isinstance(table_id, str) and bool(re.fullmatch(r"[0-9A-Za-z][0-9A-Za-z_]{1,31}", table_id))
-
-
-def check_table_id(table_id) -> str:
-    """``table_id`` if it is a CBS table id, else one Dutch line (so no name can point a file elsewhere)."""
-    from ..errors import UserInputError
-
-    if not valid_table_id(table_id):
-        shown = str(table_id).replace("\x00", "\\0").replace("\n", " ")[:40]
-        raise UserInputError(f"Tabel-id '{shown}' is ongeldig; een CBS-tabel-id bestaat uit cijfers en letters, "
-                             "bijvoorbeeld 84852NED of 03759ned.")
-    return table_id
-
-
-def newer(cbs_modified, cached_modified) -> bool:
-    """Is CBS's ``Modified`` later than the cached part's? Unreadable dates count as newer
-    (so one bad date from a server never freezes the cache as 'actueel')."""
-    theirs, ours = _parse_time(cbs_modified), _parse_time(cached_modified)
-    return theirs is None or ours is None or theirs > ours
-
-
-class CorruptEntry(DataFault):
-    """A cached file is missing, truncated or changed (its checksum no longer matches)."""
 
 
 #: Files whose checksum this process verified, by ``(path, size, mtime_ns)``: a cache file is
@@ -272,7 +172,7 @@ class CacheStore:
             data = path.read_bytes()
         except OSError:
             data = b""
-        if _sha256(data) != checksum:
+        if sha256(data) != checksum:
             raise CorruptEntry(
                 f"Cachebestand {path.name} van tabel {entry['table_id']} is beschadigd of onvolledig "
                 "(controlegetal klopt niet)."
@@ -402,8 +302,8 @@ class CacheStore:
             "format": CACHE_FORMAT,
             "data_file": str(folder / f"{entry_id}.parquet"),
             "meta_file": str(folder / f"{entry_id}.meta.json"),
-            "sha256": _sha256(data),
-            "meta_sha256": _sha256(meta),
+            "sha256": sha256(data),
+            "meta_sha256": sha256(meta),
         }
         atomic_write(self.path / entry["data_file"], data)
         atomic_write(self.path / entry["meta_file"], meta)
@@ -454,7 +354,7 @@ class CacheStore:
         if key not in self._reported:
             self._reported.add(key)
             if not self._quiet:
-                note(text)
+                log.warning(text)
 
     @contextmanager
     def quiet(self):
@@ -521,81 +421,9 @@ class CacheSource:
     def _say_age(self, prov: dict) -> None:
         if self.announce and not self._announced:
             self._announced = True
-            note(f"Cijfers uit de cache (opgehaald {str(prov.get('fetched_at'))[:10]}, "
+            log.warning(f"Cijfers uit de cache (opgehaald {str(prov.get('fetched_at'))[:10]}, "
                  f"{age_text(prov.get('age_days'))}).")
 
     def describe(self) -> dict:
         return self.store.describe()
 
-
-# --------------------------------------------------------------------------- portable snapshots
-def export_snapshot(store: CacheStore, out: str | os.PathLike, *, name: str | None = None) -> dict:
-    """Write the cache as a snapshot folder that :class:`~impactlib.sources.SnapshotSource` reads.
-
-    Per table ``<id>.meta.json`` and ``<id>.parquet`` (all cached parts merged) plus
-    ``manifest.json``; the folder appears whole or not at all (built aside, then renamed).
-    Oefendata stays marked synthetic.
-    """
-    import shutil
-
-    out = Path(out).expanduser()
-    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / "manifest.json").exists())):
-        from ..errors import UserInputError
-
-        raise UserInputError(f"{out} bestaat al en is geen snapshot-map; kies een andere --out.")
-    ids = store.table_ids()
-    if not ids:
-        raise NotAvailableError(f"De cache {store.path} is leeg; vul hem eerst met 'impactmonitor fetch'.")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
-    try:
-        os.chmod(work, dir_mode())  # the user's umask, not mkdtemp's 0700
-        tables, checksums, periods, provisional, hosts, synthetic = {}, {}, set(), set(), set(), False
-        for table_id in ids:
-            bundle = store.merged(table_id)
-            buf = io.BytesIO()
-            bundle.data.to_parquet(buf, index=False)
-            files = {f"{table_id}.parquet": buf.getvalue(),
-                     f"{table_id}.meta.json": json.dumps(bundle.meta, ensure_ascii=False, indent=1).encode("utf-8")}
-            for fname, data in files.items():
-                (work / fname).write_bytes(data)
-                checksums[fname] = _sha256(data)
-            prov = bundle.provenance
-            synthetic |= bool(prov.get("synthetic"))
-            hosts.add(prov.get("host") or "")
-            titles = bundle.period_titles()
-            time = bundle.time_dimension()
-            keys = set(bundle.data[time].str.strip()) if len(bundle.data) and time in bundle.data else set()  # KWB: no periods
-            periods |= keys
-            provisional |= {k for k in keys if str(titles.get(k, "")).endswith("*")}
-            tables[table_id] = {"title": bundle.title, "rows": int(len(bundle.data)), "modified": bundle.modified,
-                                "fetched_at": prov.get("fetched_at"), "host": prov.get("host"),
-                                "synthetic": bool(prov.get("synthetic"))}
-        halves = sorted(p for p in periods if "HJ" in p) or sorted(periods)
-        manifest = {
-            "name": name or ("oefendata" if synthetic else "cbs-cache"),
-            "synthetic": synthetic,
-            "format_version": 1,
-            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "host": ", ".join(sorted(hosts - {""})) or None,
-            "source": "cache",
-            "note": ("OEFENDATA (synthetisch): niet voor beleid gebruiken." if synthetic
-                     else "Cijfers van CBS (CC BY 4.0), opgehaald in de lokale cache."),
-            "periods": {"first": halves[0] if halves else None, "last": halves[-1] if halves else None,
-                        "provisional": sorted(provisional)},
-            "tables": tables,
-            "checksums": checksums,
-        }
-        (work / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
-        old = None
-        if out.exists():
-            old = out.with_name(f".{out.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(out, old)
-        os.replace(work, out)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-        return manifest
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise

@@ -1,25 +1,27 @@
 """Build the source a user asked for: ``live``, ``cache`` or ``auto`` (``snapshot`` lives in
 :mod:`impactlib.sources`).
 
-- ``live``: CBS itself (host from ``IMPACTMONITOR_CBS_HOST``); what is fetched is also
+- ``live``: CBS itself (host: the ``cbs_host`` setting, ``IMPACTMONITOR_CBS_HOST``); what is fetched is also
   written to the cache, so the next offline session has it.
 - ``cache``: only what ``impactmonitor fetch`` (or earlier live use) stored, offline: a
   damaged file or manifest is an error that says to run ``impactmonitor fetch`` (which
   repairs it); the network is never used.
 - ``auto``: live with a short timeout — OData v3, then v4 under ``--backend auto`` — then the
-  cache, then the bundled oefendata; one line on stderr for each step that failed and for
-  the one it used, and the provenance records it (``backend``, ``via``, ``fallback``).
+  cache, then the bundled oefendata; one note (a warning on the ``impactmonitor.sources.auto``
+  logger, printed by the CLI) for each step that failed and for the one it used, and the provenance records it (``backend``, ``via``, ``fallback``).
 """
 
 from __future__ import annotations
 
+import logging
+
 from .. import settings
 from ..errors import ImpactError, NotAvailableError, SourceUnavailable
 from ..tables import TableBundle
-from .cache import CacheSource, CacheStore, age_text, note
-from .live import FIRST_CONTACT_TIMEOUT, LiveSource, cbs_host, cbs_https, default_backends, gist
+from .cache import CacheSource, CacheStore, age_text
+from .common import FIRST_CONTACT_TIMEOUT, gist
+from .live import LiveSource, default_backends
 from .snapshot import SnapshotSource
-from .v4 import cbs4_host, cbs4_https
 
 __all__ = ["build_source", "forget_sources", "AutoSource", "PROBE_TIMEOUT"]
 
@@ -27,6 +29,7 @@ __all__ = ["build_source", "forget_sources", "AutoSource", "PROBE_TIMEOUT"]
 PROBE_TIMEOUT = FIRST_CONTACT_TIMEOUT
 
 _built: dict[tuple, object] = {}
+log = logging.getLogger("impactmonitor.sources.auto")
 
 
 def build_source(kind: str):
@@ -36,7 +39,7 @@ def build_source(kind: str):
     found unreachable or already said is remembered across calls; :func:`forget_sources`
     starts afresh (e.g. in a long notebook session once the network is back).
     """
-    key = (kind, settings.current(), cbs_host(), cbs_https(), cbs4_host(), cbs4_https())
+    key = (kind, settings.current())  # the settings include the CBS hosts and schemes
     if key not in _built:
         _built[key] = _new_source(kind)
     return _built[key]
@@ -114,13 +117,13 @@ class AutoSource:
         if kind not in self._said:
             self._said.add(kind)
             if kind == "live":
-                note(f"Bron: CBS live (OData {prov.get('backend')}, {prov.get('host')}).")
+                log.warning(f"Bron: CBS live (OData {prov.get('backend')}, {prov.get('host')}).")
             elif kind == "cache":
-                note(f"CBS niet gebruikt: {reason}. Cijfers uit de cache (opgehaald "
+                log.warning(f"CBS niet gebruikt: {reason}. Cijfers uit de cache (opgehaald "
                      f"{str(prov.get('fetched_at'))[:10]}, {age_text(prov.get('age_days'))}).")
             else:
                 label = "OEFENDATA (synthetisch)" if prov.get("synthetic") else "de snapshot"
-                note(f"Geen live- of cachecijfers: {reason}. Gebruikt: {label}.")
+                log.warning(f"Geen live- of cachecijfers: {reason}. Gebruikt: {label}.")
         return TableBundle(bundle.table_id, bundle.meta, bundle.data, prov)
 
     def describe(self) -> dict:

@@ -14,15 +14,22 @@ turns them into the ``real`` column.
 
 from __future__ import annotations
 
+import io
 import json
+import os
+import shutil
+import tempfile
+from datetime import datetime, timezone
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
-from ..errors import DataFault, NotAvailableError
+from ..errors import DataFault, NotAvailableError, UserInputError
+from ..safety import dir_mode
 from ..tables import TableBundle
+from .parts import sha256
 
 BUNDLED = "bundled"
 
@@ -39,8 +46,6 @@ def _dir(location: str | None) -> Path:
 def read_manifest(location: str | None = None) -> dict:
     path = _dir(location) / "manifest.json"
     if location not in (None, "", BUNDLED) and Path(location).exists() and not Path(location).is_dir():
-        from ..errors import UserInputError
-
         raise UserInputError(f"Snapshot {location} is geen map; geef met --snapshot een snapshot-map "
                              "(met manifest.json), zoals 'impactmonitor snapshot build' die maakt.")
     try:
@@ -112,3 +117,73 @@ class SnapshotSource:
             "note": m.get("note"),
             "real": m.get("real", []),
         }
+
+
+# --------------------------------------------------------------------------- portable snapshots
+def export_snapshot(store, out: str | os.PathLike, *, name: str | None = None) -> dict:
+    """Write a cache (a :class:`~impactlib.sources.cache.CacheStore`) as a snapshot folder that
+    :class:`SnapshotSource` reads.
+
+    Per table ``<id>.meta.json`` and ``<id>.parquet`` (all cached parts merged) plus
+    ``manifest.json``; the folder appears whole or not at all (built aside, then renamed).
+    Oefendata stays marked synthetic.
+    """
+    out = Path(out).expanduser()
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / "manifest.json").exists())):
+        raise UserInputError(f"{out} bestaat al en is geen snapshot-map; kies een andere --out.")
+    ids = store.table_ids()
+    if not ids:
+        raise NotAvailableError(f"De cache {store.path} is leeg; vul hem eerst met 'impactmonitor fetch'.")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
+    try:
+        os.chmod(work, dir_mode())  # the user's umask, not mkdtemp's 0700
+        tables, checksums, periods, provisional, hosts, synthetic = {}, {}, set(), set(), set(), False
+        for table_id in ids:
+            bundle = store.merged(table_id)
+            buf = io.BytesIO()
+            bundle.data.to_parquet(buf, index=False)
+            files = {f"{table_id}.parquet": buf.getvalue(),
+                     f"{table_id}.meta.json": json.dumps(bundle.meta, ensure_ascii=False, indent=1).encode("utf-8")}
+            for fname, data in files.items():
+                (work / fname).write_bytes(data)
+                checksums[fname] = sha256(data)
+            prov = bundle.provenance
+            synthetic |= bool(prov.get("synthetic"))
+            hosts.add(prov.get("host") or "")
+            titles = bundle.period_titles()
+            time = bundle.time_dimension()
+            keys = set(bundle.data[time].str.strip()) if len(bundle.data) and time in bundle.data else set()  # KWB: no periods
+            periods |= keys
+            provisional |= {k for k in keys if str(titles.get(k, "")).endswith("*")}
+            tables[table_id] = {"title": bundle.title, "rows": int(len(bundle.data)), "modified": bundle.modified,
+                                "fetched_at": prov.get("fetched_at"), "host": prov.get("host"),
+                                "synthetic": bool(prov.get("synthetic"))}
+        halves = sorted(p for p in periods if "HJ" in p) or sorted(periods)
+        manifest = {
+            "name": name or ("oefendata" if synthetic else "cbs-cache"),
+            "synthetic": synthetic,
+            "format_version": 1,
+            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "host": ", ".join(sorted(hosts - {""})) or None,
+            "source": "cache",
+            "note": ("OEFENDATA (synthetisch): niet voor beleid gebruiken." if synthetic
+                     else "Cijfers van CBS (CC BY 4.0), opgehaald in de lokale cache."),
+            "periods": {"first": halves[0] if halves else None, "last": halves[-1] if halves else None,
+                        "provisional": sorted(provisional)},
+            "tables": tables,
+            "checksums": checksums,
+        }
+        (work / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+        old = None
+        if out.exists():
+            old = out.with_name(f".{out.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(out, old)
+        os.replace(work, out)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+        return manifest
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise

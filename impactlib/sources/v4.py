@@ -31,51 +31,40 @@ with the same CBS ``Title``. The project resolves measures by title
 the ``ID`` column is the cell's position in the full table (codes in CBS order), stable
 across requests but not v3's row number.
 
-Host and scheme: ``IMPACTMONITOR_CBS4_HOST`` (default ``datasets.cbs.nl``) and
-``IMPACTMONITOR_CBS4_HTTPS`` (``1``/``0``; default ``0`` for 127.0.0.1/localhost, else ``1``).
+Host and scheme are the settings ``cbs4_host`` and ``cbs4_https`` (:mod:`impactlib.settings`):
+``IMPACTMONITOR_CBS4_HOST`` (default ``datasets.cbs.nl``) and ``IMPACTMONITOR_CBS4_HTTPS``
+(``1``/``0``; default ``0`` for 127.0.0.1/localhost, else ``1``).
 """
 
 from __future__ import annotations
 
 import itertools
-import os
 
 import numpy as np
 import pandas as pd
 
+from .. import settings
 from ..errors import DataFault
 from ..tables import TableBundle, pad_region_key
-from .live import (
-    DEFAULT_TIMEOUT,
-    PROVENANCE_SET,
-    Deadline,
-    SYNTHETIC_MARKER,
-    _LOCAL_HOSTS,
-    _status_flag,
-    build_filter,
-    call_with_retries,
-    now_iso,
-)
+from .common import DEFAULT_TIMEOUT, PROVENANCE_SET, Deadline, build_filter, call_with_retries, flag_title, live_provenance
 
 __all__ = ["V4Backend", "cbs4_host", "cbs4_https", "DEFAULT_HOST4", "known_values"]
 
-DEFAULT_HOST4 = "datasets.cbs.nl"
+DEFAULT_HOST4 = settings.DEFAULT_CBS4_HOST
 _HOST_VARIABLE = "IMPACTMONITOR_CBS4_HOST"
 #: ``ValueAttribute`` of an ordinary cell; every other marker means "no usable figure".
 _PLAIN = ("", "none")
 
 
 def cbs4_host() -> str:
-    return os.environ.get(_HOST_VARIABLE, "").strip() or DEFAULT_HOST4
+    """The OData v4 host (setting ``cbs4_host``)."""
+    return settings.current().cbs4_host
 
 
 def cbs4_https(host: str | None = None) -> bool:
-    raw = os.environ.get("IMPACTMONITOR_CBS4_HTTPS", "").strip().lower()
-    if raw in ("1", "true", "ja", "yes"):
-        return True
-    if raw in ("0", "false", "nee", "no"):
-        return False
-    return (host or cbs4_host()).split(":")[0] not in _LOCAL_HOSTS
+    """Whether to speak https to ``host`` (default: the ``cbs4_host`` setting)."""
+    now = settings.current()
+    return settings.https_for(host or now.cbs4_host, now.cbs4_https)
 
 
 def known_values(obs: pd.DataFrame) -> pd.Series:
@@ -175,17 +164,7 @@ class V4Backend:
         }
         data = self._grid(obs, kinds, codes, wanted, topics, geo)
         extra = self._provenance_rows(table_id, names)
-        description = str(infos[0].get("Description") or "")
-        provenance = {
-            "kind": "live",
-            "synthetic": extra.get("synthetic") == "true" or SYNTHETIC_MARKER in description,
-            "host": self.host,
-            "backend": self.name,
-            "fetched_at": now_iso(),
-            "modified": infos[0].get("Modified"),
-            "filter": text,
-        }
-        provenance.update({k: extra[k] for k in ("name", "origin_host") if extra.get(k)})
+        provenance = live_provenance(infos[0], extra, host=self.host, backend=self.name, filter_text=text)
         return TableBundle(table_id, meta, data, provenance)
 
     # -- shaping ----------------------------------------------------------------------
@@ -216,9 +195,7 @@ class V4Backend:
                    "Description": c.get("Description") or "", "CategoryGroupID": c.get("DimensionGroupId")}
             if is_time:
                 row["Status"] = c.get("Status")
-                flag = _status_flag(c)
-                if flag and not str(row["Title"]).endswith("*"):
-                    row["Title"] = f"{row['Title']}{flag}"
+                flag_title(row)
             out.append(row)
         return out
 
