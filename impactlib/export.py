@@ -38,6 +38,7 @@ from .errors import DataFault, NotAvailableError, ParameterError
 from .formatting import round_half_up
 from .regions import Region
 from .safety import file_mode, neutralise_cell, neutralise_frame, replace_together
+from .wording import OEFENDATA_EXPORT
 
 __all__ = [
     "COLUMNS",
@@ -71,10 +72,7 @@ FORMATS = ("xlsx", "csv")
 UNIT_LABELS = {"percent": "procent", "per_10k": "per 10.000 inwoners", "count": "aantal"}
 PROVISIONAL_LABELS = {"": "nee", "*": "ja", "**": "ja (nader voorlopig)"}
 LICENCE = "CBS, CC BY 4.0: vrij te gebruiken met bronvermelding 'CBS'"
-OEFENDATA_NOTE = (
-    "LET OP: OEFENDATA. Deze cijfers zijn synthetisch (behalve de gepubliceerde voorbeeldcijfers) "
-    "en dienen alleen om te oefenen; gebruik ze niet voor beleid. Haal echte cijfers op met --source live."
-)
+OEFENDATA_NOTE = OEFENDATA_EXPORT  # the first line of an oefendata export (see wording.py)
 SOURCE_COLUMNS = ["indicator", "naam", "bron", "cbs_tabellen", "licentie", "opmerking"]
 #: Dutch headers of the summary sheet (the region's own name replaces "Regio").
 SUMMARY_COLUMNS = ["Indicator", "Categorie", "Periode", "Regio", "Nederland", "Eenheid", "Rang (1 = hoogste)",

@@ -52,6 +52,7 @@ from .frame import long_form
 from .periods import parse_period
 from .query import source_label
 from .regions import NATIONAL_KEY
+from .wording import OEFENDATA_CAPTION
 
 __all__ = [
     "region_vs_national_bar",
@@ -72,7 +73,7 @@ NATIONAL_COLOUR = "#4d4d4d"
 OTHER_COLOUR = "#9ecae1"
 _STYLE = "whitegrid"
 _UNIT_LABEL = {"percent": "Percentage (%)", "per_10k": "Per 10.000 inwoners", "count": "Aantal"}
-_SYNTHETIC_NOTE = "Let op: OEFENDATA – verzonnen cijfers om mee te oefenen, niet voor beleid."
+_SYNTHETIC_NOTE = OEFENDATA_CAPTION
 
 #: Hand-made grid (column, row; row 0 in the north) for the Veilig Thuis-regio's (CBS codes).
 #: Oost-Brabant (VT27, from 2023) takes the tile of Brabant Noordoost, whose area it includes.

@@ -61,6 +61,7 @@ from .regions import NATIONAL_KEY, Region
 from .rollup import check_region_titles
 from .sources import get_source
 from .tables import TableBundle
+from .wording import OEFENDATA_SOURCE
 
 __all__ = [
     "get_indicator",
@@ -247,7 +248,7 @@ def source_label(prov: dict) -> str:
     if len(real) < len(dict.fromkeys(given)):
         text += "; een deel van de cijfers komt uit een tabel waarvan het CBS-tabelnummer nog niet is vastgesteld"
     if prov.get("synthetic"):
-        text += "; OEFENDATA (synthetisch, behalve de gepubliceerde voorbeeldcijfers)"
+        text += OEFENDATA_SOURCE
     elif prov.get("kind") == "cache" and prov.get("fetched_at"):
         text += f"; uit cache, opgehaald {str(prov['fetched_at'])[:10]}"
     elif prov.get("kind") == "live":

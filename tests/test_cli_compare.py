@@ -6,6 +6,7 @@ import pytest
 from impactlib.cli import main
 from impactlib.compare import compare_report
 from impactlib.errors import NotAvailableError, ParameterError
+from impactlib.wording import OEFENDATA_LINE
 
 KEYS = {"indicator", "region", "period", "category", "unit", "value", "national", "verdict", "rank",
         "n_regions", "peers", "trend", "sentences", "source"}
@@ -68,7 +69,7 @@ def test_cli_text_output(capsys):
     assert re.search(r"Rangorde:\s+[1-5]e van 26", out)
     assert "Waarde:      55,6 %" in out and "hoger dan landelijk" in out
     assert "Vergelijkbare regio's" in out and "kenmerken: Inwoners (03759ned" in out
-    assert "Bron: CBS, 84852NED" in out and "\nOEFENDATA:" in out
+    assert "Bron: CBS, 84852NED" in out and "\n" + OEFENDATA_LINE in out
 
 
 def test_cli_json_and_peers(capsys):

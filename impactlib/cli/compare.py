@@ -11,6 +11,7 @@ import sys
 from ..formatting import format_number, format_value
 from ..query import source_label
 from .common import add_data_options, apply_data_options, emit_json, note
+from ..wording import OEFENDATA_LINE
 
 
 def register(subparsers) -> None:
@@ -87,5 +88,5 @@ def _lines(comp) -> list[str]:
         )
     out += ["", *comp.sentences, "", source_label(comp.source)]
     if comp.source.get("synthetic"):
-        out.append("OEFENDATA: deze cijfers zijn synthetisch (behalve de gepubliceerde voorbeeldcijfers); niet voor beleid.")
+        out.append(OEFENDATA_LINE)
     return out

@@ -6,6 +6,7 @@ from .. import export
 from .. import regions as R
 from ..formatting import format_count
 from .common import add_data_options, apply_data_options, emit_json, note
+from ..wording import OEFENDATA_LINE
 
 
 def register(sub) -> None:
@@ -44,7 +45,7 @@ def run(args) -> int:
         return 0
     note(resolution.note)
     if table.attrs["synthetic"]:
-        print("LET OP: OEFENDATA — synthetische cijfers (behalve de gepubliceerde voorbeeldcijfers); niet voor beleid gebruiken.")
+        print(OEFENDATA_LINE)
     print(f"{region.name} ({region.level_label}): {format_count(table['indicator'].nunique())} indicatoren, "
           f"{format_count(len(table))} rijen.")
     for f in files:

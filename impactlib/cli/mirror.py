@@ -23,6 +23,7 @@ from ..errors import DataFault
 from ..mirror import MirrorServer, shelf_from_cache, shelf_from_snapshot
 from ..mirror.server import DEFAULT_PAGE_SIZE
 from ..room import announce, is_everywhere
+from ..wording import OEFENDATA_LABEL
 
 
 def register(sub) -> None:
@@ -62,7 +63,7 @@ def run(args) -> int:
         raise DataFault(f"Kan de mirror niet starten op {args.bind}:{args.port} ({exc.strerror or exc}); "
                         "kies een andere poort met --port.") from None
     desc = shelf.description
-    label = "OEFENDATA (synthetisch)" if desc.get("synthetic") else f"{desc.get('kind')} {desc.get('location', '')}".strip()
+    label = OEFENDATA_LABEL if desc.get("synthetic") else f"{desc.get('kind')} {desc.get('location', '')}".strip()
     if args.api == "v4":
         usage = (f"Mirror (OData v4) draait op http://{server.address}/odata/v1/CBS/ — {len(shelf.ids)} tabellen, "
                  f"bron: {label}.\n"

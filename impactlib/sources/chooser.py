@@ -22,6 +22,7 @@ from .cache import CacheSource, CacheStore, age_text
 from .common import FIRST_CONTACT_TIMEOUT, gist
 from .live import LiveSource, default_backends
 from .snapshot import SnapshotSource
+from ..wording import OEFENDATA_LABEL
 
 __all__ = ["build_source", "forget_sources", "AutoSource", "PROBE_TIMEOUT"]
 
@@ -122,7 +123,7 @@ class AutoSource:
                 log.warning(f"CBS niet gebruikt: {reason}. Cijfers uit de cache (opgehaald "
                      f"{str(prov.get('fetched_at'))[:10]}, {age_text(prov.get('age_days'))}).")
             else:
-                label = "OEFENDATA (synthetisch)" if prov.get("synthetic") else "de snapshot"
+                label = OEFENDATA_LABEL if prov.get("synthetic") else "de snapshot"
                 log.warning(f"Geen live- of cachecijfers: {reason}. Gebruikt: {label}.")
         return TableBundle(bundle.table_id, bundle.meta, bundle.data, prov)
 

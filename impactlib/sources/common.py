@@ -31,6 +31,7 @@ import requests
 
 from ..errors import DataFault, NotAvailableError, SourceUnavailable
 from ..tables import TableBundle, pad_region_key
+from ..wording import OEFENDATA_LABEL
 
 __all__ = [
     "Backend", "Deadline", "call_with_retries", "http_status", "build_filter", "status_flag", "flag_title",
@@ -40,7 +41,7 @@ __all__ = [
 #: Entity set an ``impactmonitor mirror`` adds: Key/Title rows such as ``synthetic: true``.
 PROVENANCE_SET = "ImpactmonitorProvenance"
 #: Put in ``TableInfos[0]["Description"]`` by a mirror serving oefendata.
-SYNTHETIC_MARKER = "OEFENDATA (synthetisch)"
+SYNTHETIC_MARKER = OEFENDATA_LABEL
 DEFAULT_TIMEOUT = 30.0
 #: Seconds a backend gets for its first, small answer when another backend could take over.
 FIRST_CONTACT_TIMEOUT = 4.0

@@ -30,6 +30,7 @@ from ..errors import DataFault, NotAvailableError, UserInputError
 from ..safety import dir_mode
 from ..tables import TableBundle
 from .parts import sha256
+from ..wording import NOT_FOR_POLICY, OEFENDATA_LABEL
 
 BUNDLED = "bundled"
 
@@ -167,7 +168,7 @@ def export_snapshot(store, out: str | os.PathLike, *, name: str | None = None) -
             "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "host": ", ".join(sorted(hosts - {""})) or None,
             "source": "cache",
-            "note": ("OEFENDATA (synthetisch): niet voor beleid gebruiken." if synthetic
+            "note": (f"{OEFENDATA_LABEL}: {NOT_FOR_POLICY}." if synthetic
                      else "Cijfers van CBS (CC BY 4.0), opgehaald in de lokale cache."),
             "periods": {"first": halves[0] if halves else None, "last": halves[-1] if halves else None,
                         "provisional": sorted(provisional)},
