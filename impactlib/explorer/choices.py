@@ -30,11 +30,9 @@ def region_options() -> list[tuple[str, str]]:
     return [("Nederland", NATIONAL_KEY)] + [(r.name, r.key) for r in vt]
 
 
-
 def indicator_options() -> list[tuple[str, str]]:
     """``(name, id)`` of every indicator in CBS open data, in catalogue order."""
     return [(s.name, s.id) for s in open_data_indicators()]
-
 
 
 def category_options(indicator: str) -> list[str]:
@@ -43,11 +41,9 @@ def category_options(indicator: str) -> list[str]:
     return spec.category_labels() if spec.kind == "distribution" else []
 
 
-
 def period_options(indicator: str) -> list[tuple[str, str]]:
     """``(title, key)`` of every published half year, newest first ('*' = provisional)."""
     return [(p.title, p.key) for p in reversed(query.available_periods(indicator))]
-
 
 
 def comparison_key(comparison: str) -> str:
@@ -61,7 +57,6 @@ def comparison_key(comparison: str) -> str:
     )
 
 
-
 def default_category(indicator: str, region: str = NATIONAL_KEY, period: str | None = None) -> str | None:
     """For a distribution: the region's largest category in ``period`` ('onbekend' aside)."""
     labels = category_options(indicator)
@@ -70,7 +65,6 @@ def default_category(indicator: str, region: str = NATIONAL_KEY, period: str | N
     frame = query.get_indicator(indicator, vt_or_national(region), period or query.latest_period(indicator))
     known = frame[frame["category"].str.lower() != "onbekend"].dropna(subset=["value"])
     return str(known.sort_values("value", ascending=False)["category"].iloc[0]) if len(known) else labels[0]
-
 
 
 def vt_or_national(region: str):
