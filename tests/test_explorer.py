@@ -1,6 +1,6 @@
-import re
 """The verkenner: the pure explore() function, the widgets, the notebook and the serve command."""
 
+import re
 import socket
 
 import nbformat
@@ -13,6 +13,7 @@ from impactlib.cli import verkenner as cli_verkenner
 from impactlib.compare.narrative import category_text
 from impactlib.errors import NotAvailableError, ParameterError, UnknownIndicatorError
 from impactlib.params import PROJECT_ROOT
+from widget_tree import control
 
 NOTEBOOK = PROJECT_ROOT / "notebooks" / "verkenner.ipynb"
 ACUUT = "meldingen_acuut_structureel_pct"
@@ -79,34 +80,21 @@ def test_options_cover_the_vt_regions_and_nederland():
     assert periods[0][1] > periods[-1][1]  # newest first
 
 
-def _control(ui, name):
-    found = []
-
-    def walk(widget):
-        if f"verkenner-{name}" in getattr(widget, "_dom_classes", ()):
-            found.append(widget)
-        for child in getattr(widget, "children", ()):
-            walk(child)
-
-    walk(ui)
-    return found[0]
-
-
 def test_widgets_update_on_change():
     ui = explorer.build_ui("Zaanstreek-Waterland", ACUUT, "2021HJ01")
-    sentence, image = _control(ui, "zin"), _control(ui, "grafiek")
+    sentence, image = control(ui, "zin"), control(ui, "grafiek")
     before, chart = sentence.value, image.value
     assert "55,6 %" in before
-    _control(ui, "regio").value = "VT19"
+    control(ui, "regio").value = "VT19"
     assert "Twente" in sentence.value and sentence.value != before
     assert image.value != chart
-    categories = _control(ui, "categorie")
+    categories = control(ui, "categorie")
     assert categories.layout.display == "none"
-    _control(ui, "indicator").value = "melders_type_pct"
+    control(ui, "indicator").value = "melders_type_pct"
     assert categories.layout.display is None and "Politie" in categories.options
     assert category_text(categories.value) in sentence.value
-    _control(ui, "vergelijking").value = "alle"
-    assert "van 26" in _control(ui, "oordeel").value
+    control(ui, "vergelijking").value = "alle"
+    assert "van 26" in control(ui, "oordeel").value
 
 
 def test_interactive_frontend_detection(monkeypatch):

@@ -9,6 +9,7 @@ from impactlib import downloads, explorer, plots, query
 from impactlib.compare import build_comparison
 from impactlib.errors import ParameterError
 from impactlib.regions import resolve
+from widget_tree import control
 
 ACUUT = "meldingen_acuut_structureel_pct"
 ZW = "Zaanstreek-Waterland"
@@ -139,25 +140,12 @@ def test_bad_comparison_names_the_time_view():
         explorer.explore(ZW, ACUUT, None, "morgen")
 
 
-def _control(ui, name):
-    found = []
-
-    def walk(widget):
-        if f"verkenner-{name}" in getattr(widget, "_dom_classes", ()):
-            found.append(widget)
-        for child in getattr(widget, "children", ()):
-            walk(child)
-
-    walk(ui)
-    return found[0]
-
-
 def test_widgets_show_table_and_downloads_and_follow_a_change():
     ui = explorer.build_ui(ZW, ACUUT, "2021HJ01")
-    table, links = _control(ui, "tabel"), _control(ui, "downloads")
+    table, links = control(ui, "tabel"), control(ui, "downloads")
     assert "55,6" in table.value and "42,8" in table.value
     before = links.value
-    _control(ui, "vergelijking").value = "tijd"
+    control(ui, "vergelijking").value = "tijd"
     assert "1e halfjaar 2019" in table.value and links.value != before
-    _control(ui, "regio").value = resolve("Twente").region.key
+    control(ui, "regio").value = resolve("Twente").region.key
     assert "Twente" in table.value and "twente" in links.value

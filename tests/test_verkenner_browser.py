@@ -5,15 +5,10 @@ Needs Debian's ``chromium`` and ``chromium-driver`` (``scripts/install_browser.s
 Python packages ``selenium`` and ``voila``; without them the test is skipped with the reason.
 """
 
-import os
 import shutil
-import signal
-import socket
 import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 
 import pytest
 
@@ -32,49 +27,22 @@ from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
+from mirror_fixtures import free_port  # noqa: E402
+from serving import verkenner_process, wait_until_serving  # noqa: E402
+
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--window-size=1200,1600"]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_http(url: str, process, timeout: float = 40) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if process.poll() is not None:
-            pytest.fail(f"impactmonitor verkenner stopte met code {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    pytest.fail(f"{url} antwoordde niet")
-
-
 @pytest.fixture(scope="module")
 def server():
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("JPY_SESSION_NAME",)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "impactlib", "verkenner", "--port", str(port), "--no-browser", "--source", "snapshot"],
-        env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    try:
+    port = free_port()
+    with verkenner_process("--port", str(port), "--no-browser", "--source", "snapshot", stderr=subprocess.PIPE,
+                           stop_timeout=15) as process:
         url = f"http://127.0.0.1:{port}/"
-        _wait_http(url, process)
+        wait_until_serving(url, process, headers_only=True)
         yield url
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
 
 
 @pytest.fixture(scope="module")

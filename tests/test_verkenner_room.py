@@ -8,11 +8,7 @@ run code (Voilà accepts no ``execute_request``; a widget message still gets its
 
 import asyncio
 import json
-import os
 import re
-import signal
-import subprocess
-import sys
 import time
 import uuid
 
@@ -23,47 +19,23 @@ from impactlib import room
 from impactlib.cli import main
 from impactlib.cli import verkenner as cli_verkenner
 from mirror_fixtures import free_port
+from serving import verkenner_process, wait_until_serving
 
 pytest.importorskip("voila", reason="voila ontbreekt; installeer met pip install -e .")
 
 ROOM_HOST = "127.0.0.2"
 
 
-def _wait(url: str, process, timeout: float = 90) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if process.poll() is not None:
-            pytest.fail(f"impactmonitor verkenner stopte met code {process.returncode}")
-        try:
-            if requests.get(url, timeout=60).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    pytest.fail(f"{url} antwoordde niet")
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     port = free_port()
     log = tmp_path_factory.mktemp("room") / "stdout.txt"
-    env = {k: v for k, v in os.environ.items() if k != "JPY_SESSION_NAME"}
-    with open(log, "w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "impactlib", "verkenner", "--bind", "0.0.0.0", "--port", str(port),
-             "--pool", "1", "--no-browser", "--source", "snapshot"],
-            env={**env, "PYTHONUNBUFFERED": "1"}, start_new_session=True, stdout=out, stderr=subprocess.DEVNULL,
-        )
-    try:
+    with open(log, "w") as out, verkenner_process(
+        "--bind", "0.0.0.0", "--port", str(port), "--pool", "1", "--no-browser", "--source", "snapshot", stdout=out,
+    ) as process:
         url = f"http://{ROOM_HOST}:{port}"
-        _wait(url + "/", process)
+        wait_until_serving(url + "/", process, timeout=90, answer_timeout=60, pause=0.5)
         yield url, port, log.read_text(encoding="utf-8")
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
 
 
 def test_serves_beyond_127_0_0_1_and_prints_the_room_address(served):
