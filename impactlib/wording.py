@@ -28,6 +28,8 @@ __all__ = [
     "oefendata_banner",
     "NOT_FOR_POLICY",
     "REAL_FIGURES_HOW",
+    "LOCAL_EXAMPLE_LINE",
+    "MONITOR_OEFENDATA_LINE",
 ]
 
 #: The short label: the word readers learn to look for, and what kind of figures these are.
@@ -58,12 +60,24 @@ OEFENDATA_EXPORT = (
 )
 
 
-def oefendata_banner(what: str = "Dit uitgewerkte voorbeeld gebruikt") -> str:
+#: Said of the bundled example of a local indicator file (its figures are made up too).
+LOCAL_EXAMPLE_LINE = "LET OP: het lokale bestand bevat synthetische voorbeeldcijfers (verzonnen om te oefenen)."
+
+#: Said where local figures stand beside the monitor's oefendata.
+MONITOR_OEFENDATA_LINE = f"LET OP: de cijfers van de Impactmonitor hier zijn {OEFENDATA_LABEL}; {NOT_FOR_POLICY}."
+
+
+def oefendata_banner(what: str = "Dit uitgewerkte voorbeeld gebruikt", *, short: bool = False) -> str:
     """The banner above a report, an exercise or the explorer.
 
     ``what`` starts the sentence for the kind of output ("Dit uitgewerkte voorbeeld gebruikt",
     "Deze verkenner toont"); the rest says what the figures are and where real ones come from.
+    ``short`` leaves out the command-line advice, for pages whose readers have no command line
+    (the explorer in a training room).
     """
+    if short:
+        return (f"OEFENDATA — {what} synthetische oefencijfers met de opbouw van de CBS-tabellen "
+                f"(echt zijn alleen de gepubliceerde voorbeeldcijfers). Gebruik ze om te oefenen, niet voor beleid.")
     return (
         f"OEFENDATA — {what} synthetische oefencijfers met de opbouw van de CBS-tabellen. Echt zijn "
         "alleen de gepubliceerde cijfers uit de voorbeelden Zaanstreek-Waterland en Drenthe (1e halfjaar "

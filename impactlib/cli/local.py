@@ -14,6 +14,7 @@ from .. import export, local, query
 from ..errors import ParameterError
 from ..formatting import format_count
 from .common import add_data_options, add_json, apply_data_options, emit_json, note
+from ..wording import LOCAL_EXAMPLE_LINE, MONITOR_OEFENDATA_LINE
 
 
 def register(sub) -> None:
@@ -67,7 +68,7 @@ def _load(args) -> local.LocalIndicators:
 
 def _banner(data: local.LocalIndicators) -> None:
     if data.synthetic:
-        print("LET OP: dit lokale bestand bevat synthetische voorbeeldcijfers (verzonnen om te oefenen).")
+        print(LOCAL_EXAMPLE_LINE)
 
 
 def run_check(args) -> int:
@@ -103,9 +104,9 @@ def run_show(args) -> int:
     notes = [local.DEFINITION_WARNING,
              f"Aantallen onder {args.threshold} uit lokale bronnen staan er als '<{args.threshold}' (kolom onderdrukt)."]
     if prov.get("synthetic"):
-        notes.insert(0, "LET OP: de cijfers van de Impactmonitor hier zijn OEFENDATA (synthetisch); niet voor beleid gebruiken.")
+        notes.insert(0, MONITOR_OEFENDATA_LINE)
     if data.synthetic:
-        notes.insert(0, "LET OP: het lokale bestand bevat synthetische voorbeeldcijfers (verzonnen om te oefenen).")
+        notes.insert(0, LOCAL_EXAMPLE_LINE)
     label = query.source_label(prov) if prov else ""
     if args.out:
         for f in export.write_table(table, args.out, notes + [label] if label else notes):

@@ -28,11 +28,9 @@ from .choices import (
 from .tables import (
     all_regions_frame, distribution_table, gap_note, pair_table, regions_table, series_frame, time_table,
 )
+from ..wording import oefendata_banner
 
-OEFENDATA_TEXT = (
-    "OEFENDATA — deze verkenner toont synthetische oefencijfers met de opbouw van de CBS-tabellen "
-    "(echt zijn alleen de gepubliceerde voorbeeldcijfers). Gebruik ze om te oefenen, niet voor beleid."
-)
+OEFENDATA_TEXT = oefendata_banner("deze verkenner toont", short=True)
 _DPI = 90
 
 

@@ -19,6 +19,7 @@ from ..formatting import round_half_up
 from ..periods import Period, parse_period
 from ..safety import escape_markdown
 from .frame import COLUMNS, THRESHOLD, LocalIndicators, display_value, empty_frame, is_synthetic, suppress_small
+from ..wording import LOCAL_EXAMPLE_LINE, MONITOR_OEFENDATA_LINE
 
 MONITOR_SOURCE = "CBS Impactmonitor"
 DEFINITION_WARNING = (
@@ -139,12 +140,12 @@ def local_markdown(
     prov: dict = {}
     lines = ["### Lokale cijfers" + (" naast de Impactmonitor" if region is not None else ""), ""]
     if is_synthetic(local):
-        lines += ["**LET OP: het lokale bestand bevat synthetische voorbeeldcijfers (verzonnen om te oefenen).**", ""]
+        lines += [f"**{LOCAL_EXAMPLE_LINE}**", ""]
     if region is not None:
         table = beside_monitor(local, region, period, indicators=indicators, level=level, threshold=threshold, source=source)
         prov = table.attrs["monitor_source"]
         if prov.get("synthetic"):
-            lines += ["**LET OP: de cijfers van de Impactmonitor hier zijn OEFENDATA (synthetisch).**", ""]
+            lines += [f"**{MONITOR_OEFENDATA_LINE}**", ""]
         lines += [f"> {DEFINITION_WARNING}", ""]
     else:
         table = _local_frame(local, threshold)

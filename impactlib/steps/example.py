@@ -9,7 +9,6 @@ kept on the :class:`Example`.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import pandas as pd
 from .. import query
 from .. import regions as _regions
 from ..catalogue import IndicatorSpec, get_indicator_spec
+from ..frame import without_national
 from ..params import Question, load_question, make_parameters
 from ..periods import Period
 from ..regions import Region
@@ -171,13 +171,8 @@ def at_period(ex: Example, spec: IndicatorSpec) -> pd.DataFrame:
 
 
 def no_national(frame: pd.DataFrame) -> pd.DataFrame:
-    """Counts of a region and of Nederland do not share a scale: leave the national line out.
+    """The frame for a chart: a count's national line left out (:func:`impactlib.frame.without_national`).
 
-    The one place the steps and the handout do this (``impactlib.frame.without_national``
-    is meant to take its place).
+    Shares and rates of a region and of Nederland share a scale and keep the line; counts do not.
     """
-    out = frame.copy()
-    if (out["unit"] == "count").all():
-        out["national"] = math.nan
-    out.attrs = dict(frame.attrs)
-    return out
+    return without_national(frame) if (frame["unit"] == "count").all() else frame
