@@ -209,7 +209,7 @@ def _store(key: str, rendered: Rendered) -> None:
     folder = cache_folder()
     if folder is None:
         return
-    from .sources.cache import atomic_write
+    from .sources.parts import atomic_write
 
     ext = "svg" if rendered.mime == "image/svg+xml" else "png"
     raw = rendered.data.encode("utf-8") if isinstance(rendered.data, str) else rendered.data

@@ -331,7 +331,7 @@ class Population:
             if free and rest > 1000 * len(free):
                 size[free] *= rest / size[free].sum()
         # gemeenten made by a merger start as the sum of what they replace
-        for row in R._changes():  # noqa: SLF001 - the registry's own change list
+        for row in R.changes():
             news = row["new"].split("|")
             if len(news) == 1 and news[0] in GEO.gi and row["old"] in GEO.gi:
                 size[GEO.gi[news[0]]] += size[GEO.gi[row["old"]]] * (1.0 if news[0] not in BIG else 0.0)

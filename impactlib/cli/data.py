@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..catalogue import table_specs
 from ..errors import ImpactError
 from ..formatting import format_count
-from ..sources.cache import age_text
+from ..sources.parts import age_text
 from ..sources import get_source
 from ..wording import OEFENDATA_LABEL
 from .common import add_data_options, add_json, apply_data_options, emit_json

@@ -16,10 +16,11 @@ from tqdm import tqdm
 from .. import regions as R
 from .. import settings
 from ..catalogue import POPULATION_TABLE, context_tables, open_data_indicators, publishes
-from ..errors import DataFault, NotAvailableError, SourceUnavailable, UserInputError
+from ..errors import CorruptEntry, DataFault, NotAvailableError, SourceUnavailable, UserInputError
 from ..formatting import format_count
 from ..periods import parse_period
-from ..sources.cache import CacheStore, CorruptEntry, check_table_id, newer, request_key
+from ..sources.cache import CacheStore
+from ..sources.parts import check_table_id, newer, request_key
 from ..sources.live import LiveSource, default_backends
 from ..wording import OEFENDATA_LINE
 from .common import add_json, emit_json, note

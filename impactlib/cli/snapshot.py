@@ -10,7 +10,8 @@ from __future__ import annotations
 from .. import settings
 from ..errors import DataFault
 from ..formatting import format_count
-from ..sources.cache import CacheStore, export_snapshot
+from ..sources.cache import CacheStore
+from ..sources.snapshot import export_snapshot
 from ..wording import OEFENDATA_LINE
 from .common import add_json, emit_json
 

@@ -68,6 +68,3 @@ __all__ = [
     "normalise_name",
     "NATIONAL_KEY",
 ]
-
-#: The name :func:`changes` had before the split; ``scripts/generate_oefendata.py`` still calls it.
-_changes = changes
