@@ -4,7 +4,7 @@ An indicator of the catalogue is a numerator term over a denominator term (or th
 or nothing for a count); a term names a table, its measures and the categories to add up
 (:class:`~impactlib.catalogue.Term`). This module asks a source for only the rows and
 categories those terms need, adds them up (gemeenten summed to regions a table lacks, through
-:class:`~impactlib.rollup.RollUp`), divides and marks every figure as published CBS or not.
+:class:`~impactlib.query.rollup.RollUp`), divides and marks every figure as published CBS or not.
 
 :func:`compute_indicator` returns the raw rows (one per region × period × category, the
 asked regions *and* Nederland); :func:`impactlib.query.indicator_values` turns them into the
@@ -20,14 +20,14 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from . import regions as _regions
-from .catalogue import POPULATION_MEASURE, POPULATION_TABLE, IndicatorSpec, Term, catalogue_terms, dimension_spec
-from .errors import NotAvailableError
+from .. import regions as _regions
+from ..catalogue import POPULATION_MEASURE, POPULATION_TABLE, IndicatorSpec, Term, catalogue_terms, dimension_spec
+from ..errors import NotAvailableError
 from .memo import table_meta
-from .periods import Period
+from ..periods import Period
 from .rollup import RollUp, fetch
-from .sources import get_source
-from .tables import TableBundle
+from ..sources import get_source
+from ..tables import TableBundle
 
 __all__ = ["MEASURE_SPLIT", "FACTOR", "term_keys", "union", "term_sum", "compute_indicator", "region_totals",
            "catalogue_filters", "merge_provenance"]

@@ -14,10 +14,10 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from . import regions as _regions
-from .catalogue import publishes
-from .errors import NotAvailableError, RegionMismatch
-from .tables import TableBundle
+from .. import regions as _regions
+from ..catalogue import publishes
+from ..errors import NotAvailableError, RegionMismatch
+from ..tables import TableBundle
 
 __all__ = ["RollUp", "check_region_titles", "fetch"]
 

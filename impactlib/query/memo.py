@@ -4,7 +4,7 @@
 caller its own copy; :func:`clear_cache` forgets them all (changing the settings does so by
 itself). :func:`table_meta` is the one remembered question every computation starts with: a
 table's metadata, asked without data rows (``regions=[]``). :mod:`impactlib.query` re-exports
-all of these; they live here so the compute layer (:mod:`impactlib.compute`) can use them
+all of these; they live here so the compute layer (:mod:`impactlib.query.compute`) can use them
 without importing the query front door.
 """
 
@@ -17,9 +17,9 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from . import settings
-from .sources import SnapshotSource
-from .tables import TableBundle
+from .. import settings
+from ..sources import SnapshotSource
+from ..tables import TableBundle
 
 __all__ = ["CACHE_SIZE", "clear_cache", "source_key", "remembered", "peek", "table_meta"]
 

@@ -32,11 +32,11 @@ What a chart needs beyond the frame comes from :mod:`impactlib.frame` too:
 and :func:`~impactlib.frame.without_national` (a count's chart without the national line).
 
 Asking is cheap twice: an answer is remembered per process (:func:`remembered`, in
-:mod:`impactlib.memo`; every caller gets its own copy) until the settings change or
+:mod:`impactlib.query.memo`; every caller gets its own copy) until the settings change or
 :func:`clear_cache` is called, and a source is asked only for the rows an answer needs — the
 regions, periods and categories of its terms — after one request without rows for the
 table's metadata (``regions=[]``). The numbers themselves are computed in
-:mod:`impactlib.compute` (terms added up and divided), with :mod:`impactlib.rollup` summing
+:mod:`impactlib.query.compute` (terms added up and divided), with :mod:`impactlib.query.rollup` summing
 gemeenten for a level a table lacks.
 """
 
@@ -49,19 +49,19 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from . import frame as _frame
-from . import regions as _regions
-from .catalogue import IndicatorSpec, get_indicator_spec
+from .. import frame as _frame
+from .. import regions as _regions
+from ..catalogue import IndicatorSpec, get_indicator_spec
 from .compute import MEASURE_SPLIT, catalogue_filters, compute_indicator, region_totals
-from .errors import NotAvailableError, PeriodError
-from .frame import COLUMNS
+from ..errors import NotAvailableError, PeriodError
+from ..frame import COLUMNS
 from .memo import CACHE_SIZE, clear_cache, peek, remembered, source_key, table_meta
-from .periods import Period, parse_period
-from .regions import NATIONAL_KEY, Region
+from ..periods import Period, parse_period
+from ..regions import NATIONAL_KEY, Region
 from .rollup import check_region_titles
-from .sources import get_source
-from .tables import TableBundle
-from .wording import OEFENDATA_SOURCE
+from ..sources import get_source
+from ..tables import TableBundle
+from ..wording import OEFENDATA_SOURCE
 
 __all__ = [
     "get_indicator",
