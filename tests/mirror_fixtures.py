@@ -16,6 +16,7 @@ import threading
 import time
 from contextlib import contextmanager
 
+import cbsodata
 import numpy as np
 import pandas as pd
 import pytest
@@ -29,12 +30,21 @@ from impactlib.tables import TableBundle
 
 __all__ = [
     "offline", "notes_on_stderr", "tiny_bundle", "mirror_of", "faulty_mirror", "free_port", "requires_snapshot",
-    "snapshot_bundle",
+    "snapshot_bundle", "plain_cbsodata",
 ]
 
 requires_snapshot = pytest.mark.skipif(
     not (bundled_snapshot_dir() / "manifest.json").exists(), reason="oefendata snapshot not generated yet"
 )
+
+
+@pytest.fixture()
+def plain_cbsodata():
+    """cbsodata pointed at a local mirror over http, restored afterwards."""
+    old = (cbsodata.options.catalog_url, cbsodata.options.use_https)
+    cbsodata.options.use_https = False
+    yield cbsodata
+    cbsodata.options.catalog_url, cbsodata.options.use_https = old
 
 
 def free_port() -> int:

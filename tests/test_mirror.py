@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 
-import cbsodata
 import pandas as pd
 import pytest
 import requests
@@ -25,15 +24,6 @@ FRAME = pd.DataFrame({
 
 def rows(expr: str) -> list[str]:
     return FRAME[compile_filter(expr)(FRAME)]["RegioS"].tolist()
-
-
-@pytest.fixture()
-def plain_cbsodata():
-    """cbsodata pointed at a local mirror over http, restored afterwards."""
-    old = (cbsodata.options.catalog_url, cbsodata.options.use_https)
-    cbsodata.options.use_https = False
-    yield cbsodata
-    cbsodata.options.catalog_url, cbsodata.options.use_https = old
 
 
 def get(server, path: str, **params) -> requests.Response:

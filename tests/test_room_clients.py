@@ -16,7 +16,7 @@ import requests
 
 from impactlib import regions
 from impactlib.mirror import MirrorServer, shelf_from_snapshot
-from mirror_fixtures import free_port, requires_snapshot, snapshot_bundle
+from mirror_fixtures import free_port, plain_cbsodata, requires_snapshot, snapshot_bundle  # noqa: F401 - fixture
 from serving import wait_until_serving
 
 cbsodata = pytest.importorskip("cbsodata")
@@ -55,14 +55,6 @@ def _stop(process: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.communicate()
-
-
-@pytest.fixture()
-def plain_cbsodata():
-    old = (cbsodata.options.catalog_url, cbsodata.options.use_https)
-    cbsodata.options.use_https = False
-    yield cbsodata
-    cbsodata.options.catalog_url, cbsodata.options.use_https = old
 
 
 def test_v4_catalogue_lists_every_table_with_the_fields_cbsodata4_reads():
