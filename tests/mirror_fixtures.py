@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 
 from impactlib import settings
-from impactlib.cli.common import printed_notes
+from impactlib.notes import printed_notes
 from impactlib.mirror import MirrorServer, shelf_from_bundles
 from impactlib.sources.chooser import forget_sources
 from impactlib.sources.snapshot import bundled_snapshot_dir

@@ -5,7 +5,7 @@ Each sub-command lives in its own module under :mod:`impactlib.cli` and exposes
 Errors of the project's own type end in one Dutch line and exit code 2 (input) or 1
 (fault); ``--debug`` shows the traceback instead. The library's notes (warnings on the
 ``impactmonitor`` loggers) are printed as ``impactmonitor: <text>`` on stderr while a command
-runs (:func:`~impactlib.cli.common.printed_notes`).
+runs (:func:`~impactlib.notes.printed_notes`).
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     """The console entry. Ctrl+C anywhere — also while the libraries are still being
     imported — ends in one line and exit code 130, never a traceback."""
     try:
-        from .common import printed_notes
+        from ..notes import printed_notes
 
         with printed_notes():
             return _main(argv)
