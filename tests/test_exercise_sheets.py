@@ -8,7 +8,9 @@ import pytest
 from impactlib import exercises, explorer
 from impactlib.catalogue import get_indicator_spec
 from impactlib.cli import main
+from impactlib.periods import parse_period
 from impactlib.regions import resolve
+from impactlib.run.sheets import sheet_html, sheet_path
 
 HEFTIG = "heftig-structureel-geweld"
 
@@ -23,7 +25,7 @@ def sheets(tmp_path_factory):
 
 
 def _sheet(out, region, answers=False):
-    return exercises.sheet_path(out, resolve(region).region, HEFTIG, answers)
+    return sheet_path(out, resolve(region).region, HEFTIG, answers)
 
 
 def test_one_sheet_per_region_and_no_notebook(sheets):
@@ -65,7 +67,7 @@ def test_verkenner_choices_exist_in_the_verkenner(question):
                 assert category in explorer.category_options(indicator)
             result = explorer.explore(region.name, indicator, "2021HJ01", comparison, category)
             assert region.name in result.title
-        steps = exercises.verkenner_steps(question, number, region, exercises.parse_period("2021HJ01"))
+        steps = exercises.verkenner_steps(question, number, region, parse_period("2021HJ01"))
         assert steps and all(explorer.COMPARISONS[c] in s for s, (_, c, _) in
                              zip(steps, exercises.VERKENNER_CHOICES[(question, number)]))
 
@@ -75,7 +77,7 @@ def test_every_text_on_the_sheet_is_escaped():
     evil = "<script>alert('x')</script>"
     ex.question = ex.question.model_copy(update={"title": f"Vraag {evil}"})
     ex.region = dataclasses.replace(ex.region, name=f"Twente {evil}")
-    text = exercises.sheet_html(ex, verkenner_url=f"http://x/'><script>alert(1)</script>")
+    text = sheet_html(ex, verkenner_url=f"http://x/'><script>alert(1)</script>")
     assert "<script" not in text
     assert "&lt;script&gt;" in text
     assert re.search(r"href='http://x/&#x27;&gt;&lt;script&gt;", text)
