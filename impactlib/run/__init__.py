@@ -16,6 +16,6 @@ PosixPath('outputs/drenthe/eerder-beter-in-beeld.html')
 
 from .batch import BatchResult, run_all
 from .execute import RunResult, run_one
-from .job import NotebookJob, execute, execute_all
+from .job import NotebookJob, execute_all  # not job.execute: that name is the submodule run.execute
 
-__all__ = ["run_one", "run_all", "RunResult", "BatchResult", "NotebookJob", "execute", "execute_all"]
+__all__ = ["run_one", "run_all", "RunResult", "BatchResult", "NotebookJob", "execute_all"]
