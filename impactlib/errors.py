@@ -114,3 +114,59 @@ class FrameContractError(DataFault):
 
 class CorruptEntry(DataFault):
     """A cached file is missing, truncated or changed (its checksum no longer matches)."""
+
+
+def exit_code_for(ename: str) -> int:
+    """The exit code for an error known only by its class name, as a Jupyter kernel reports it.
+
+    A notebook's kernel is another process: what comes back is ``ename`` (the class name) and
+    ``evalue`` (the message), not an object to catch. One of our own errors keeps its exit code
+    (``"NotAvailableError"`` → 2, a user error inside a notebook stays a user error); any other
+    name (``"KeyError"``) is a fault, 1. This is the one place that mapping is made.
+    """
+    own = _own_class(ename)
+    return own.exit_code if own is not None else 1
+
+
+class KernelError(DataFault):
+    """An error raised by a notebook's code in its kernel, carried as papermill carries it.
+
+    Like papermill's ``PapermillExecutionError`` it has ``ename`` (the exception's class name in
+    the kernel) and ``evalue`` (its message); ``exit_code`` follows from ``ename``
+    (:func:`exit_code_for`). ``str(error)`` is one line: our own errors' Dutch message as is,
+    anything else as ``KeyError: 'x'``. :meth:`from_exception` turns whatever stopped a notebook
+    (papermill's error, a kernel that died, a timeout) into one.
+    """
+
+    def __init__(self, ename: str, evalue: str = "", *, message: str = "", **fields):
+        self.ename, self.evalue = str(ename), str(evalue or "")
+        first = (self.evalue.strip().splitlines() or [""])[0][:300]
+        #: the one line that says what went wrong in the kernel
+        self.line = first if _own_class(self.ename) is not None else (f"{self.ename}: {first}" if first else self.ename)
+        super().__init__(message or self.line, **fields)
+        self.exit_code = exit_code_for(self.ename)
+
+    @classmethod
+    def from_exception(cls, exc: BaseException, **fields) -> "KernelError":
+        """An exception carrying ``ename``/``evalue`` (papermill's) as it is; any other by its class and message."""
+        ename = getattr(exc, "ename", None)
+        if ename:
+            return cls(ename, getattr(exc, "evalue", ""), **fields)
+        return cls(exc.__class__.__name__, str(exc), **fields)
+
+
+class ExecutionFailed(KernelError):
+    """A notebook (a run or an exercise) stopped with an error; the message names the region,
+    the question and the failed notebook kept for inspection; ``ename``, ``evalue`` and
+    ``exit_code`` are the kernel's error's."""
+
+
+def _own_class(ename: str) -> type[ImpactError] | None:
+    """The error class of ours named ``ename`` (``None`` for a name that is not ours)."""
+    todo = [ImpactError]
+    while todo:
+        cls = todo.pop()
+        if cls.__name__ == str(ename):
+            return cls
+        todo += cls.__subclasses__()
+    return None

@@ -9,7 +9,9 @@ from impactlib import exercises, explorer
 from impactlib.catalogue import get_indicator_spec
 from impactlib.periods import parse_period
 from impactlib.cli import main
+from impactlib.periods import parse_period
 from impactlib.regions import resolve
+from impactlib.run.sheets import sheet_html, sheet_path
 
 HEFTIG = "heftig-structureel-geweld"
 
@@ -24,7 +26,7 @@ def sheets(tmp_path_factory):
 
 
 def _sheet(out, region, answers=False):
-    return exercises.sheet_path(out, resolve(region).region, HEFTIG, answers)
+    return sheet_path(out, resolve(region).region, HEFTIG, answers)
 
 
 def test_one_sheet_per_region_and_no_notebook(sheets):
@@ -76,7 +78,7 @@ def test_every_text_on_the_sheet_is_escaped():
     evil = "<script>alert('x')</script>"
     ex.question = ex.question.model_copy(update={"title": f"Vraag {evil}"})
     ex.region = dataclasses.replace(ex.region, name=f"Twente {evil}")
-    text = exercises.sheet_html(ex, verkenner_url=f"http://x/'><script>alert(1)</script>")
+    text = sheet_html(ex, verkenner_url=f"http://x/'><script>alert(1)</script>")
     assert "<script" not in text
     assert "&lt;script&gt;" in text
     assert re.search(r"href='http://x/&#x27;&gt;&lt;script&gt;", text)

@@ -4,6 +4,7 @@ import re
 
 import nbformat
 import pytest
+from nbformat.v4 import new_code_cell, new_notebook
 
 from impactlib import exercises
 from impactlib.cli import main
@@ -136,3 +137,27 @@ def test_cli_exercise_errors(tmp_path, capsys):
     assert "onbekend" in capsys.readouterr().err
     assert main(["exercise", "--regions", "Twente", "--question", "heftig-structureel-geweld", "--jobs", "0"]) == 2
     assert not list(tmp_path.iterdir())
+
+
+def test_a_failing_exercise_notebook_is_kept_like_a_failing_run(tmp_path, monkeypatch):
+    """Exercises run through impactlib.run: a cell that raises leaves only <vraag>.mislukt.ipynb,
+    and the result carries the kernel's error as papermill reports it (ename, evalue)."""
+    folder = tmp_path / "sjablonen"
+    folder.mkdir()
+    nb = new_notebook(cells=[
+        new_code_cell('region = "Nederland"\nlevel = None\nperiod = None\nanswers = False', metadata={"tags": ["parameters"]}),
+        new_code_cell('from impactlib.errors import NotAvailableError\nraise NotAvailableError(f"Geen cijfers voor {region}.")'),
+    ])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, folder / "heftig-structureel-geweld.ipynb")
+    monkeypatch.setattr(exercises, "TEMPLATE_DIR", folder)
+    out = tmp_path / "uit"
+    (stale := out / "oefeningen" / "twente" / "heftig-structureel-geweld.html").parent.mkdir(parents=True)
+    stale.write_text("oud", encoding="utf-8")
+    [result] = exercises.generate(["Twente"], "heftig-structureel-geweld", period="2021HJ01", out=out)
+    kept = (out / "oefeningen" / "twente" / "heftig-structureel-geweld.mislukt.ipynb").resolve()
+    assert not result.ok and result.error == "Geen cijfers voor Twente." and result.notebook == kept
+    assert (result.failure.ename, result.failure.exit_code) == ("NotAvailableError", 2)
+    assert [p.name for p in kept.parent.iterdir()] == [kept.name]  # the stale report is gone, no temporary file
+    assert any(o.get("ename") == "NotAvailableError" for c in nbformat.read(kept, as_version=4).cells
+               for o in c.get("outputs", []))

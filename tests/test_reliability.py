@@ -469,14 +469,27 @@ SUMMARY = ('display({"application/json": {"title": region, "period_title": "1e h
            ' "headline": {"label": "Meldingen per 10.000 inwoners", "text": value}}}, raw=True)')
 
 
-def template(folder: Path, *bodies: str) -> Path:
-    cells = [new_code_cell(PARAMETERS, metadata={"tags": ["parameters"]})] + [new_code_cell(b) for b in bodies]
+def template(folder: Path, *bodies: str, parameters: str = PARAMETERS, name: str = "sjabloon.ipynb") -> Path:
+    cells = [new_code_cell(parameters, metadata={"tags": ["parameters"]})] + [new_code_cell(b) for b in bodies]
     cells[-1].metadata["tags"] = ["impactmonitor-summary"]
     nb = new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    path = folder / "sjabloon.ipynb"
+    path = folder / name
     nbformat.write(nb, path)
     return path
+
+
+EXERCISE = "heftig-structureel-geweld"
+
+
+def exercise_template(folder: Path, monkeypatch, *bodies: str) -> None:
+    """The exercise's notebook replaced by a small one with the exercise's parameters."""
+    from impactlib import exercises
+
+    (folder / "oefeningen").mkdir()
+    template(folder / "oefeningen", *bodies, parameters='region = "Nederland"\nlevel = None\nperiod = None\nanswers = False',
+             name=f"{EXERCISE}.ipynb")
+    monkeypatch.setattr(exercises, "TEMPLATE_DIR", folder / "oefeningen")
 
 
 @pytest.fixture
@@ -497,6 +510,14 @@ def test_R47_a_notebook_cell_raises(capsys, work, tmp_path, monkeypatch, kernel_
     assert sorted(tree(work / "uit")) == ["drenthe/eerder-beter-in-beeld.mislukt.ipynb"]  # kept for inspection only
     kept = nbformat.read(failed, as_version=4)
     assert any(o.get("ename") == "ValueError" for c in kept.cells for o in c.get("outputs", []))
+    # an exercise runs through the same runner: its failed notebook is kept the same way
+    exercise_template(tmp_path, monkeypatch, 'raise ValueError("deze cel is kapot")')
+    failed = work / "oef" / "oefeningen" / "drenthe" / f"{EXERCISE}.mislukt.ipynb"
+    code, out, err = cli(capsys, ["exercise", "--regions", "Drenthe", "--question", EXERCISE, "--period", "2021HJ01",
+                                  "--out", "oef"])
+    assert code == 1 and err == ""
+    assert out.splitlines() == [f"Drenthe: MISLUKT: ValueError: deze cel is kapot; zie {failed}", "0 van 1 oefeningen gemaakt."]
+    assert sorted(tree(work / "oef")) == [f"oefeningen/drenthe/{EXERCISE}.mislukt.ipynb"]
 
 
 def test_R48_batch_with_one_failing_region(capsys, work, tmp_path, monkeypatch, kernel_env):
@@ -544,6 +565,15 @@ def test_R52_disk_full_during_run(capsys, work, tmp_path, monkeypatch, kernel_en
     assert code == 1 and out == ""
     one_line(err, "No space left on device", "--out")
     assert tree(work / "uit") == {}  # no truncated notebook kept as .mislukt.ipynb, no temporary file
+    # an exercise on the same full disk: the same message, for its region
+    exercise_template(tmp_path, monkeypatch, FIGURE, SUMMARY)
+    code, out, err = cli(capsys, ["exercise", "--regions", "Drenthe", "--question", EXERCISE, "--period", "2021HJ01",
+                                  "--out", "oef"])
+    folder = work / "oef" / "oefeningen" / "drenthe"
+    assert code == 1 and err == ""
+    assert out.splitlines() == [f"Drenthe: MISLUKT: Kan niet schrijven in {folder} (No space left on device); kies met "
+                                "--out een map waarin u mag schrijven.", "0 van 1 oefeningen gemaakt."]
+    assert tree(work / "oef") == {}
 
 
 # --------------------------------------------------------------------------- R49, R53 and the console script

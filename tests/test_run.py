@@ -12,7 +12,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from impactlib import regions
+from impactlib import errors, regions
 from impactlib.cli import main
 from impactlib.errors import DataFault, NotAvailableError, UserInputError
 from impactlib.params import make_parameters
@@ -147,6 +147,13 @@ def test_failure_messages_keep_our_dutch_text_and_exit_code():
     assert describe_failure(RuntimeError("Kernel died")) == ("RuntimeError: Kernel died", 1)
 
 
+def test_kernel_errors_carry_ename_and_evalue_and_their_exit_code():
+    err = errors.KernelError.from_exception(KernelError("NotAvailableError", "Geen cijfers.\nmeer"))
+    assert (err.ename, err.evalue, err.exit_code, str(err)) == ("NotAvailableError", "Geen cijfers.\nmeer", 2, "Geen cijfers.")
+    assert (errors.exit_code_for("ParameterError"), errors.exit_code_for("DataFault"), errors.exit_code_for("KeyError")) == (2, 1, 1)
+    assert errors.KernelError("KeyError", "'x'").line == "KeyError: 'x'"
+
+
 # ------------------------------------------------------------------------------ papermill
 def test_fill_period_uses_the_newest_half_year_and_checks_the_period():
     assert fill_period(params("Drenthe", period=None)).period == "2025HJ01"
@@ -174,6 +181,7 @@ def test_run_one_failure_keeps_the_failed_notebook_and_removes_stale_outputs(tem
     with pytest.raises(ExecutionFailed) as err:
         run_one(params("Twente"), tmp_path, template=template)
     assert err.value.exit_code == 2
+    assert (err.value.ename, err.value.evalue, err.value.region) == ("NotAvailableError", "Geen cijfers voor Twente.", "Twente")
     assert "Geen cijfers voor Twente." in str(err.value) and "mislukt.ipynb" in str(err.value)
     assert "\n" not in str(err.value)
     assert (folder / "adviesvragers.mislukt.ipynb").exists()

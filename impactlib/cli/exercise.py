@@ -51,7 +51,8 @@ def parse_regions(text: str) -> list[str]:
 
 
 def run(args) -> int:
-    from ..exercises import generate, generate_sheets
+    from ..exercises import generate
+    from ..run.sheets import generate_sheets
 
     if args.jobs < 1:
         raise UserInputError(f"--jobs {args.jobs} kan niet; geef 1 of meer.")
@@ -75,7 +76,9 @@ def run(args) -> int:
                     "error": r.error or None} for r in results])
     else:
         for r in results:
-            print(f"{r.region.name}: {r.html}" if r.ok else f"{r.region.name}: MISLUKT: {r.error}")
+            kept = r.failure is not None and r.notebook is not None and r.notebook.exists()  # the failed notebook
+            print(f"{r.region.name}: {r.html}" if r.ok else f"{r.region.name}: MISLUKT: {r.error}"
+                  + (f"; zie {r.notebook}" if kept else ""))
         what = "werkbladen" if args.format == "html" else "oefeningen"
         print(f"{len(results) - len(failed)} van {len(results)} {what} gemaakt"
               + (" (met modelantwoorden)." if args.answers else "."))

@@ -1,4 +1,11 @@
-"""Run the stappenplan notebook for a region: execute with papermill, export HTML, batch.
+"""Run notebooks: execute with papermill, export HTML, batch.
+
+Every notebook — the stappenplan for a region, an exercise version — is a
+:class:`~impactlib.run.job.NotebookJob` executed by :func:`~impactlib.run.job.execute`
+(one kernel of its own, or a warm one from :mod:`impactlib.run.pool`) into a
+:class:`RunResult`; :func:`run_one` and :func:`run_all` build the stappenplan's jobs,
+:func:`impactlib.exercises.generate` the exercises'. :mod:`impactlib.run.sheets` writes the
+printable exercise sheets (no kernel).
 
 >>> from impactlib.params import load_parameters
 >>> from impactlib.run import run_one
@@ -9,5 +16,6 @@ PosixPath('outputs/drenthe/eerder-beter-in-beeld.html')
 
 from .batch import BatchResult, run_all
 from .execute import RunResult, run_one
+from .job import NotebookJob, execute_all  # not job.execute: that name is the submodule run.execute
 
-__all__ = ["run_one", "run_all", "RunResult", "BatchResult"]
+__all__ = ["run_one", "run_all", "RunResult", "BatchResult", "NotebookJob", "execute_all"]

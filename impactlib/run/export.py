@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .paths import atomic_write
 
-__all__ = ["notebook_to_html", "write_html", "banner_html"]
+__all__ = ["notebook_to_html", "write_html", "banner_html", "markdown_html", "item_html"]
 
 HIDDEN_TAGS = ("impactmonitor-summary", "oefendata-banner", "injected-parameters", "parameters")
 
@@ -29,6 +29,29 @@ _BANNER_STYLE = (
 def banner_html(text: str) -> str:
     """The oefendata banner as an HTML block (``role=alert`` so screen readers announce it)."""
     return f'<div class="oefendata-banner" role="alert" style="{_BANNER_STYLE}">{html.escape(text)}</div>'
+
+
+def markdown_html(text: str) -> str:
+    """Markdown from our own sentences and tables as HTML; any HTML inside it is escaped."""
+    import mistune
+
+    return mistune.create_markdown(escape=True, plugins=["table"])(text)
+
+
+def item_html(item, alt: str) -> str:
+    """One item a notebook would display (a matplotlib figure, Markdown, text) as HTML, without
+    a kernel: a figure as an embedded PNG described by ``alt``, anything else as escaped Markdown."""
+    import base64
+    import io
+
+    from matplotlib.figure import Figure
+
+    if isinstance(item, Figure):
+        buffer = io.BytesIO()
+        item.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
+        data = base64.b64encode(buffer.getvalue()).decode("ascii")
+        return f"<p><img src='data:image/png;base64,{data}' alt='{html.escape(alt, quote=True)}'></p>"
+    return markdown_html(str(getattr(item, "data", item)))
 
 
 def _images_with_alt(nb):
