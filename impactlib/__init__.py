@@ -9,9 +9,15 @@
 The names below are loaded on first use, so ``import impactlib`` stays light.
 """
 
+import os
 from importlib import import_module
 
 __version__ = "0.1.0"
+
+if os.environ.get("IMPACTMONITOR_NOTES") == "print":  # a kernel started by impactlib.run
+    from .notes import print_notes
+
+    print_notes()
 
 _LAZY = {
     "get_indicator": "query",

@@ -89,9 +89,11 @@ class RunResult:
 
 
 def kernel_environment() -> None:
-    """Hand this process's data settings to the kernels papermill starts."""
+    """Hand this process's data settings to the kernels papermill starts, and ask them to
+    print the library's notes as the CLI does (:mod:`impactlib.notes`)."""
     now = settings.current()
     values = {
+        "IMPACTMONITOR_NOTES": "print",
         "IMPACTMONITOR_SOURCE": now.source,
         "IMPACTMONITOR_CACHE_DIR": now.cache_dir,
         "IMPACTMONITOR_SNAPSHOT": now.snapshot,

@@ -91,6 +91,8 @@ def _preparation(cwd: str) -> str:
         f"for _k in [k for k in _os.environ if k.startswith({ENV_PREFIX!r})]: del _os.environ[_k]\n"
         f"_os.environ.update({env!r})\n"
         "from impactlib import settings as _settings\n"
+        "from impactlib.notes import print_notes as _print_notes\n"
+        "_print_notes()\n"
         f"_settings.configure(**{asdict(settings.current())!r})\n"
         "get_ipython().reset(new_session=True)\n"
     )
