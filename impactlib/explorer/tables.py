@@ -14,6 +14,7 @@ import pandas as pd
 
 from .. import query
 from ..errors import ImpactError
+from ..frame import without_national
 from ..periods import parse_period
 from ..regions import NATIONAL_KEY
 
@@ -21,13 +22,6 @@ from ..regions import NATIONAL_KEY
 REAL_COLUMN = "Echt CBS-cijfer"
 #: Heading of the value column, per unit.
 VALUE_HEADINGS = {"percent": "Percentage (%)", "per_10k": "Per 10.000 inwoners", "count": "Aantal"}
-
-
-def without_national(frame: pd.DataFrame) -> pd.DataFrame:
-    """Counts of a region and of Nederland do not share a scale: drop the national line."""
-    out = frame.assign(national=math.nan)
-    out.attrs = dict(frame.attrs)
-    return out
 
 
 def all_regions_frame(comp) -> pd.DataFrame:
