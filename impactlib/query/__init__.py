@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import copy
 import re
+import threading
 from collections.abc import Iterable
 
 import numpy as np
@@ -53,9 +54,10 @@ from .. import frame as _frame
 from .. import regions as _regions
 from ..catalogue import IndicatorSpec, get_indicator_spec
 from .compute import MEASURE_SPLIT, catalogue_filters, compute_indicator, region_totals
-from ..errors import NotAvailableError, PeriodError
+from ..errors import ImpactError, NotAvailableError, PeriodError
 from ..frame import COLUMNS
-from .memo import CACHE_SIZE, clear_cache, peek, remembered, source_key, table_meta
+from .memo import CACHE_SIZE, peek, remembered, source_key, table_meta
+from .memo import clear_cache as _memo_clear
 from ..periods import Period, parse_period
 from ..regions import NATIONAL_KEY, Region
 from .rollup import check_region_titles
@@ -131,9 +133,85 @@ def indicator_values(
     def compute() -> pd.DataFrame:
         # rows of the same regions' remembered full series (every half year and category) will do
         part = _part(peek(("indicator", spec.id, None, keys, None, who)), label, periods)
+        if part is None:
+            part = _from_level(spec, label, regs, period, src, who)
         return part if part is not None else _indicator_frame(spec, label, regs, period, src)
 
     return remembered(("indicator", spec.id, label, keys, periods, who), compute)
+
+
+#: Levels small enough to compute whole: once a second region of one of them is asked for the
+#: same indicator, every region of the level is computed at once (about the cost of two
+#: regions) and later questions are rows of that frame (the explorer, a batch kernel).
+WHOLE_LEVELS = ("vt", "provincie", "landsdeel")
+_asked: dict[tuple, set] = {}
+_asked_lock = threading.Lock()
+
+
+def clear_cache() -> None:
+    """Forget every remembered answer (happens by itself when the settings change)."""
+    _memo_clear()
+    with _asked_lock:
+        _asked.clear()
+
+
+def _from_level(spec: IndicatorSpec, label, regs: list[Region], period, src, who) -> pd.DataFrame | None:
+    """The rows of ``regs`` from the frame of their whole level, or ``None`` (compute them alone).
+
+    Only for local sources (a live source would download every region's rows), for regions of
+    one level of :data:`WHOLE_LEVELS`, and from the second region of that level asked on: a
+    single question (one ``impactmonitor show``) stays as cheap as before. The rows are those
+    the regions' own computation gives, in its order, with the provenance of those regions
+    (which of them are sums of gemeenten).
+    """
+    levels = {r.level for r in regs}
+    if getattr(src, "kind", None) not in ("snapshot", "cache") or len(levels) != 1:
+        return None
+    level = levels.pop()
+    if level not in WHOLE_LEVELS:
+        return None
+    with _asked_lock:
+        seen = _asked.setdefault((spec.id, level, who), set())
+        first = not seen or seen >= {r.key for r in regs}
+        seen.update(r.key for r in regs)
+    if first:
+        return None
+    whole_regs = _regions.regions_at(level, _period_years(None))
+    whole_keys = tuple(r.key for r in whole_regs)
+    if tuple(r.key for r in regs) == whole_keys and period is None and label is None:
+        return None  # this is the whole frame itself
+    wanted = _periods(spec, period, src)  # the same refusals as the region's own computation
+    if period is not None and len(regs) == 1:
+        for p in wanted:
+            _regions.get(regs[0].key, p)
+    try:
+        whole = remembered(("indicator", spec.id, None, whole_keys, None, who),
+                           lambda: _indicator_frame(spec, None, whole_regs, None, src))
+    except ImpactError:
+        return None  # a cache holding some regions only: ask for these alone
+    keys = [r.key for r in regs]
+    keep = whole["region_key"].isin(keys) & whole["period"].isin([p.key for p in wanted])
+    if label:
+        keep &= whole["category"].eq(label)
+    part = whole[keep]
+    if part.empty or set(part["region_key"]) != set(keys) or set(part["period"]) != {p.key for p in wanted}:
+        return None
+    order = {k: i for i, k in enumerate(keys)}
+    cat_order = {c: i for i, c in enumerate(spec.category_labels() or [""])}
+    part = part.sort_values(
+        ["region_key", "period", "category"], kind="stable",
+        key=lambda c: c.map(order) if c.name == "region_key" else (c.map(cat_order) if c.name == "category" else c),
+    ).reset_index(drop=True)
+    prov = copy.deepcopy(whole.attrs.get("source", {}))
+    names = {r.name for r in regs}
+    summed = {t: {n: c for n, c in counts.items() if n in names} for t, counts in (prov.get("summed") or {}).items()}
+    summed = {t: c for t, c in summed.items() if c}
+    prov.pop("summed", None)
+    if summed:
+        prov["summed"] = summed
+    part["source"] = source_label(prov)
+    part.attrs = {"source": prov}
+    return _frame.check(part)
 
 
 def _period_years(period) -> list[int] | None:

@@ -1,0 +1,66 @@
+"""From the second region of a level on, answers are rows of the whole level's frame: the same rows."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from impactlib import query, regions
+from impactlib.errors import ImpactError
+from impactlib.query import memo
+from impactlib.sources import get_source
+
+CASES = [
+    ("meldingen_acuut_structureel_pct", None, "VT22", None),
+    ("meldingen_acuut_structureel_pct", None, "VT02", "2021HJ01"),
+    ("meldingen_per_10k", None, "VT22", None),  # population summed from gemeenten: its own source line
+    ("meldingen_aantal", None, "VT16", None),  # Brabant Noordoost: ends in 2022
+    ("meldingen_aantal", None, "VT27", ["2023HJ01", "2024HJ01"]),  # Oost-Brabant: from 2023
+    ("melders_politie_pct", None, "PV23", None),
+]
+
+
+def _other(key: str) -> str:
+    level = regions.get(key).level
+    return next(r.key for r in regions.regions_at(level, 2021) if r.key != key)
+
+
+def _ask(indicator, category, key, period):
+    return query.indicator_values(indicator, [key], period, category=category)
+
+
+@pytest.mark.parametrize("indicator, category, key, period", CASES)
+def test_rows_from_the_whole_level_equal_the_regions_own(indicator, category, key, period):
+    query.clear_cache()
+    alone = _ask(indicator, category, key, period)
+    query.clear_cache()
+    _ask(indicator, category, _other(key), period)  # a first region of the level
+    widened = _ask(indicator, category, key, period)
+    level = regions.get(key).level
+    whole_keys = tuple(r.key for r in regions.regions_at(level, list(range(regions.FIRST_YEAR, regions.LAST_YEAR + 1))))
+    assert memo.peek(("indicator", indicator, None, whole_keys, None, query.source_key(get_source()))) is not None
+    pd.testing.assert_frame_equal(widened, alone)
+    assert widened.attrs == alone.attrs
+
+
+def test_a_distribution_category_from_the_whole_level():
+    spec_id = "adviesvragers_type_pct"
+    query.clear_cache()
+    label = query.indicator_values(spec_id, ["VT22"], "2021HJ01")["category"].iloc[0]
+    alone = query.indicator_values(spec_id, ["VT22"], "2021HJ01", category=label)
+    query.clear_cache()
+    query.indicator_values(spec_id, ["VT02"], "2021HJ01", category=label)
+    widened = query.indicator_values(spec_id, ["VT22"], "2021HJ01", category=label)
+    pd.testing.assert_frame_equal(widened, alone)
+
+
+def test_a_region_outside_its_years_is_refused_alike():
+    messages = []
+    for warm in (False, True):
+        query.clear_cache()
+        if warm:
+            _ask("meldingen_aantal", None, "VT22", "2021HJ01")
+        with pytest.raises(ImpactError) as info:
+            _ask("meldingen_aantal", None, "VT27", "2021HJ01")
+        messages.append((type(info.value), str(info.value)))
+    assert messages[0] == messages[1]
