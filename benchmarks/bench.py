@@ -49,7 +49,6 @@ import tempfile
 import threading
 import time
 from contextlib import contextmanager, redirect_stderr
-from dataclasses import asdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -241,7 +240,7 @@ def live_settings(host: str, cache_dir: Path):
     names = ("IMPACTMONITOR_CBS_HOST", "IMPACTMONITOR_CBS_HTTPS", "IMPACTMONITOR_SOURCE",
              "IMPACTMONITOR_CACHE_DIR", "IMPACTMONITOR_BACKEND", "IMPACTMONITOR_SNAPSHOT")
     saved = {n: os.environ.get(n) for n in names}
-    before = settings.current()
+    before = settings.configured()
     os.environ.update({"IMPACTMONITOR_CBS_HOST": host, "IMPACTMONITOR_CBS_HTTPS": "0"})
     settings.configure(source="live", cache_dir=str(cache_dir), backend="v3")
     try:
@@ -252,7 +251,7 @@ def live_settings(host: str, cache_dir: Path):
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
-        settings.configure(**asdict(before))
+        settings.restore(before)
         forget_sources()
         query.clear_cache()
 

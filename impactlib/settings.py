@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 import platformdirs
 
 __all__ = [
-    "Settings", "current", "configure", "https_for", "is_local_host", "SOURCES", "BACKENDS",
+    "Settings", "current", "configure", "configured", "restore", "https_for", "is_local_host", "SOURCES", "BACKENDS",
     "DEFAULT_CBS_HOST", "DEFAULT_CBS4_HOST", "LOCAL_HOSTS",
 ]
 
@@ -121,6 +121,21 @@ def _base() -> Settings:
 def current() -> Settings:
     """The active settings, CBS hosts and schemes filled in (from the environment if not set in code)."""
     return _connection(_base())
+
+
+def configured() -> Settings:
+    """The settings as set, CBS hosts left open still open: what :func:`restore` puts back
+    (unlike :func:`current`, whose filled-in hosts would pin the environment's host of now)."""
+    return _base()
+
+
+def restore(saved: Settings) -> Settings:
+    """Put back settings saved with :func:`configured` (every field, also those left open)."""
+    global _current
+    if not isinstance(saved, Settings):
+        raise TypeError("restore() takes the Settings that configured() returned")
+    _current = saved
+    return current()
 
 
 def configure(**changes) -> Settings:

@@ -60,6 +60,18 @@ def test_hosts_and_schemes_are_settings_that_follow_the_environment_unless_set(m
     assert settings.current().cbs4_https is True and V4Backend().root("X") == "https://127.0.0.1:9/odata/v1/CBS/X"
 
 
+
+def test_settings_saved_and_restored_keep_following_the_environment(monkeypatch):
+    monkeypatch.setenv("IMPACTMONITOR_CBS_HOST", "127.0.0.1:1")
+    saved = settings.configured()
+    settings.configure(source="live", cbs_host="127.0.0.1:2")
+    assert settings.current().cbs_host == "127.0.0.1:2"
+    settings.restore(saved)  # the host was left open: it follows the environment again
+    monkeypatch.setenv("IMPACTMONITOR_CBS_HOST", "127.0.0.1:3")
+    assert settings.current().source == saved.source and settings.current().cbs_host == "127.0.0.1:3"
+    with pytest.raises(TypeError):
+        settings.restore({"source": "live"})
+
 def test_the_two_interfaces_share_one_module_and_never_import_each_other():
     import ast
     from pathlib import Path
