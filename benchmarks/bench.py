@@ -259,6 +259,9 @@ def live_settings(host: str, cache_dir: Path):
 @contextmanager
 def quiet():
     """Remarks on stderr (which source answered) stay out of the benchmark's output."""
+    from impactlib.notes import print_notes
+
+    print_notes()  # the library's notes go to sys.stderr as it is at the moment: here, nowhere
     with redirect_stderr(io.StringIO()):
         yield
 
