@@ -96,3 +96,12 @@ def test_cli_errors_are_one_dutch_line_with_exit_2(argv, fragment, capsys):
     assert main([*argv, "--source", "snapshot"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert fragment in err[-1] and err[-1].startswith("impactmonitor: ")
+
+
+def test_a_region_that_began_in_2023_is_compared_over_its_own_years():
+    from impactlib.compare import build_comparison
+
+    comp = build_comparison("meldingen_acuut_structureel_pct", "Oost-Brabant", "2025HJ01")
+    years = {int(p[:4]) for p in comp.series["period"]}
+    assert min(years) == 2023 and max(years) == 2025  # not 2019-2022, when VT27 did not exist
+    assert any("bestaat als regio sinds 2023" in n for n in comp.notes)

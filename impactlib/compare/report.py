@@ -158,6 +158,8 @@ def build_comparison(
     periods = _series_periods(spec.id, per, source)
     per = next(p for p in periods if p.key == per.key)
     notes += series_notes(reg, periods)
+    since, until = _regions.years_of(reg.key)  # a region's series runs only while it exists (Oost-Brabant: 2023-)
+    periods = [p for p in periods if since <= p.year <= until] or [per]
 
     # the region over time, and every region of its level only in the period itself (fewer rows)
     series = indicator_values(spec.id, [reg], periods, category=label, source=source)

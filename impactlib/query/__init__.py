@@ -56,12 +56,14 @@ from ..catalogue import IndicatorSpec, get_indicator_spec
 from .compute import MEASURE_SPLIT, catalogue_filters, compute_indicator, region_totals
 from ..errors import ImpactError, NotAvailableError, PeriodError
 from ..frame import COLUMNS
+from .answers import shelf_for
 from .memo import CACHE_SIZE, peek, remembered, source_key, table_meta
 from .memo import clear_cache as _memo_clear
 from ..periods import Period, parse_period
 from ..regions import NATIONAL_KEY, Region
 from .rollup import check_region_titles
 from ..sources import get_source
+from ..sources.parts import age_days
 from ..tables import TableBundle
 from ..wording import OEFENDATA_SOURCE
 
@@ -133,9 +135,22 @@ def indicator_values(
     def compute() -> pd.DataFrame:
         # rows of the same regions' remembered full series (every half year and category) will do
         part = _part(peek(("indicator", spec.id, None, keys, None, who)), label, periods)
-        if part is None:
-            part = _from_level(spec, label, regs, period, src, who)
-        return part if part is not None else _indicator_frame(spec, label, regs, period, src)
+        if part is not None:
+            return part
+        shelf = shelf_for(src)  # a cache folder keeps its answers for the next process
+        question = ("indicator", spec.id, label, keys, periods)
+        kept = shelf.get(question) if shelf is not None else None
+        if kept is not None:
+            prov = kept.attrs.get("source", {})
+            if "age_days" in prov:
+                prov["age_days"] = age_days(prov.get("fetched_at"))
+            src.say_age(prov)
+            return kept
+        part = _from_level(spec, label, regs, period, src, who)
+        frame = part if part is not None else _indicator_frame(spec, label, regs, period, src)
+        if shelf is not None:
+            shelf.put(question, frame)
+        return frame
 
     return remembered(("indicator", spec.id, label, keys, periods, who), compute)
 

@@ -391,7 +391,7 @@ class CacheSource:
                 continue
             for bad, exc in damaged:  # another, sound part answered: still say what is damaged
                 self.store._report(bad["id"], str(exc))
-            self._say_age(bundle.provenance)
+            self.say_age(bundle.provenance)
             return bundle.select(regions=regions, periods=periods, filters=filters)
         if damaged:
             return self._repair(table_id, *damaged[0], regions, periods, filters)
@@ -418,7 +418,8 @@ class CacheSource:
                            f"{damage} Tabel {table_id} is opnieuw opgehaald bij {bundle.provenance.get('host')}.")
         return bundle.select(regions=regions, periods=periods, filters=filters)
 
-    def _say_age(self, prov: dict) -> None:
+    def say_age(self, prov: dict) -> None:
+        """The note that figures come from the cache, and how old they are (once per source)."""
         if self.announce and not self._announced:
             self._announced = True
             log.warning(f"Cijfers uit de cache (opgehaald {str(prov.get('fetched_at'))[:10]}, "
