@@ -1,6 +1,6 @@
 """Benchmark of issue 8: the batch, the rows fetched and the query, as ratios measured in one run.
 
-    .venv/bin/python benchmarks/bench.py            # full: 26 regions, 26 baseline runs (make bench)
+    .venv/bin/python benchmarks/bench.py            # full: every VT-regio (25 since 2023), as many baseline runs (make bench)
     .venv/bin/python benchmarks/bench.py --quick    # smoke: 2 regions, 2 baseline runs
     .venv/bin/python benchmarks/bench.py --quick --regions 1 --baseline-runs 1   # the test's settings
 
@@ -142,9 +142,16 @@ def timed_watched(cmd: list[str], memory: PeakMemory, **kwargs) -> float:
     return seconds
 
 
+def all_vt() -> int:
+    """How many VT-regio's the batch makes: those of the newest period (25 since 2023)."""
+    from impactlib.regions import regions_at
+
+    return len(regions_at("vt"))
+
+
 def batch_command(out: Path, regions: int, jobs: int | None) -> list[str]:
-    """The batch as a fresh process: the CLI itself for all 26, the same call for a few."""
-    if regions >= 26:
+    """The batch as a fresh process: the CLI itself for every VT-regio, the same call for a few."""
+    if regions >= all_vt():
         cmd = [*tool("impactmonitor"), "run", "--all-regions", "--question", QUESTION, "--out", str(out)]
         return cmd + (["--jobs", str(jobs)] if jobs else [])
     code = (
@@ -368,14 +375,14 @@ def write_csv(path: Path, rows: list) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="smoke run: 2 regions, 2 baseline runs, few queries")
-    parser.add_argument("--regions", type=int, help="regions in the batch (default 26; --quick: 2)")
+    parser.add_argument("--regions", type=int, help="regions in the batch (default: every VT-regio, 25 since 2023; --quick: 2)")
     parser.add_argument("--baseline-runs", type=int, help="papermill baseline runs (default: as many as regions)")
     parser.add_argument("--jobs", type=int, default=None, help="kernels for the batch (default: the CLI's default)")
     parser.add_argument("--gemeenten", type=int, default=None,
                         help="gemeenten of Zaanstreek-Waterland in the gemeente batch (default: all; --quick: 1)")
     parser.add_argument("--out", default=str(ROOT / "outputs" / "bench"), help="folder for timings.csv")
     args = parser.parse_args(argv)
-    regions = max(1, min(26, args.regions or (2 if args.quick else 26)))
+    regions = max(1, min(all_vt(), args.regions or (2 if args.quick else all_vt())))
     baseline_runs = max(1, args.baseline_runs or regions)
     cold_runs, warm_runs = (3, 5) if args.quick else (7, 15)
 
