@@ -64,3 +64,21 @@ def test_a_region_outside_its_years_is_refused_alike():
             _ask("meldingen_aantal", None, "VT27", "2021HJ01")
         messages.append((type(info.value), str(info.value)))
     assert messages[0] == messages[1]
+
+
+def test_a_region_seen_only_inside_an_all_regions_question_still_counts_as_another():
+    query.clear_cache()
+    ind = "meldingen_acuut_structureel_pct"
+    query.indicator_values(ind, "vt", ["2021HJ01"])  # every region, one period (step 5 of a first region)
+    query.indicator_values(ind, ["VT02"], None)  # then one region's series: the whole level is computed
+    whole_keys = tuple(r.key for r in regions.regions_at("vt", list(range(regions.FIRST_YEAR, regions.LAST_YEAR + 1))))
+    assert memo.peek(("indicator", ind, None, whole_keys, None, query.source_key(get_source()))) is not None
+
+
+def test_one_region_asked_again_is_not_widened():
+    query.clear_cache()
+    ind = "meldingen_acuut_structureel_pct"
+    query.indicator_values(ind, ["VT22"], None)
+    query.indicator_values(ind, ["VT22"], ["2021HJ01"])
+    whole_keys = tuple(r.key for r in regions.regions_at("vt", list(range(regions.FIRST_YEAR, regions.LAST_YEAR + 1))))
+    assert memo.peek(("indicator", ind, None, whole_keys, None, query.source_key(get_source()))) is None

@@ -187,9 +187,9 @@ def _from_level(spec: IndicatorSpec, label, regs: list[Region], period, src, who
         return None
     with _asked_lock:
         seen = _asked.setdefault((spec.id, level, who), set())
-        first = not seen or seen >= {r.key for r in regs}
+        others = seen - {r.key for r in regs}  # regions of this level asked before, besides these
         seen.update(r.key for r in regs)
-    if first:
+    if not others:
         return None
     whole_regs = _regions.regions_at(level, _period_years(None))
     whole_keys = tuple(r.key for r in whole_regs)
