@@ -111,7 +111,7 @@ def render(fig, fmt: str | None = None) -> Rendered:
         fig.savefig(buffer, format="png", dpi=PNG_DPI, bbox_inches="tight")
         return Rendered("image/png", buffer.getvalue(), alt)
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "impactmonitor"}):
-        fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+        fig.savefig(buffer, format="svg", metadata={"Date": None})  # laid out by plots._finish: one drawing pass
     return Rendered("image/svg+xml", _compact_svg(buffer.getvalue().decode("utf-8"), alt), alt)
 
 
