@@ -53,7 +53,7 @@ import pandas as pd
 from .. import frame as _frame
 from .. import regions as _regions
 from ..catalogue import IndicatorSpec, get_indicator_spec
-from .compute import MEASURE_SPLIT, catalogue_filters, compute_indicator, region_totals
+from .compute import MEASURE_SPLIT, catalogue_filters, compute_indicator, region_totals, sort_rows
 from ..errors import ImpactError, NotAvailableError, PeriodError
 from ..frame import COLUMNS
 from .answers import shelf_for
@@ -195,10 +195,7 @@ def _from_level(spec: IndicatorSpec, label, regs: list[Region], period, src, who
     whole_keys = tuple(r.key for r in whole_regs)
     if tuple(r.key for r in regs) == whole_keys and period is None and label is None:
         return None  # this is the whole frame itself
-    wanted = _periods(spec, period, src)  # the same refusals as the region's own computation
-    if period is not None and len(regs) == 1:
-        for p in wanted:
-            _regions.get(regs[0].key, p)
+    wanted = _asked_periods(spec, regs, period, src)  # the same refusals as the region's own computation
     try:
         whole = remembered(("indicator", spec.id, None, whole_keys, None, who),
                            lambda: _indicator_frame(spec, None, whole_regs, None, src))
@@ -211,12 +208,7 @@ def _from_level(spec: IndicatorSpec, label, regs: list[Region], period, src, who
     part = whole[keep]
     if part.empty or set(part["region_key"]) != set(keys) or set(part["period"]) != {p.key for p in wanted}:
         return None
-    order = {k: i for i, k in enumerate(keys)}
-    cat_order = {c: i for i, c in enumerate(spec.category_labels() or [""])}
-    part = part.sort_values(
-        ["region_key", "period", "category"], kind="stable",
-        key=lambda c: c.map(order) if c.name == "region_key" else (c.map(cat_order) if c.name == "category" else c),
-    ).reset_index(drop=True)
+    part = sort_rows(part, keys, spec).reset_index(drop=True)
     prov = copy.deepcopy(whole.attrs.get("source", {}))
     names = {r.name for r in regs}
     summed = {t: {n: c for n, c in counts.items() if n in names} for t, counts in (prov.get("summed") or {}).items()}
@@ -250,10 +242,7 @@ def _part(whole: pd.DataFrame | None, label: str | None, periods: tuple | None) 
 
 
 def _indicator_frame(spec: IndicatorSpec, label, regs: list[Region], period, src) -> pd.DataFrame:
-    periods = _periods(spec, period, src)
-    if period is not None and len(regs) == 1:  # a region asked for a period in which it did not exist
-        for p in periods:
-            _regions.get(regs[0].key, p)
+    periods = _asked_periods(spec, regs, period, src)
     nat = _regions.get(NATIONAL_KEY)
     keys = [r.key for r in regs] + ([nat.key] if nat not in regs else [])
     frame, prov = compute_indicator(spec, keys, periods, label, src)
@@ -381,6 +370,16 @@ def _bundle_periods(bundle: TableBundle, half_years: bool) -> list[Period]:
         flag = "**" if str(title).endswith("**") else ("*" if str(title).endswith("*") else "")
         out.append(p.with_flag(flag))
     return sorted(out)
+
+
+def _asked_periods(spec: IndicatorSpec, regs: list[Region], period, src) -> list[Period]:
+    """The published periods asked for; one region asked for a period in which it did not
+    exist is refused (:func:`impactlib.regions.get`)."""
+    periods = _periods(spec, period, src)
+    if period is not None and len(regs) == 1:
+        for p in periods:
+            _regions.get(regs[0].key, p)
+    return periods
 
 
 def _periods(spec: IndicatorSpec, period, src) -> list[Period]:

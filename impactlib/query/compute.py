@@ -203,12 +203,7 @@ def compute_indicator(spec: IndicatorSpec, region_keys, periods: list[Period], c
     num["level"] = num["region_key"].map(lambda k: regs[k].level)
     num["indicator"] = spec.id
     num["unit"] = spec.unit
-    order = {k: i for i, k in enumerate(region_keys)}
-    cat_order = {c: i for i, c in enumerate(spec.category_labels() or [""])}
-    num = num.sort_values(
-        ["region_key", "period", "category"],
-        key=lambda s: s.map(order) if s.name == "region_key" else (s.map(cat_order) if s.name == "category" else s),
-    )
+    num = sort_rows(num, region_keys, spec)
     published = {(v.get("indicator"), v.get("region_key"), v.get("period"), v.get("category") or "")
                  for b in tables.values() for v in b.provenance.get("real_values") or ()}
     if published:
@@ -224,6 +219,17 @@ def compute_indicator(spec: IndicatorSpec, region_keys, periods: list[Period], c
     if num.empty:
         raise NotAvailableError(f"Geen cijfers gevonden voor '{spec.id}' in de gevraagde regio's en perioden.")
     return num, prov
+
+
+def sort_rows(frame: pd.DataFrame, region_keys, spec: IndicatorSpec) -> pd.DataFrame:
+    """Rows in the order every answer has: regions as ``region_keys`` lists them, then period,
+    then the catalogue's order of the categories."""
+    order = {k: i for i, k in enumerate(region_keys)}
+    cat_order = {c: i for i, c in enumerate(spec.category_labels() or [""])}
+    return frame.sort_values(
+        ["region_key", "period", "category"], kind="stable",
+        key=lambda s: s.map(order) if s.name == "region_key" else (s.map(cat_order) if s.name == "category" else s),
+    )
 
 
 def merge_provenance(provs: list[dict], tables: list[str]) -> dict:
