@@ -11,8 +11,6 @@ from ..sources import get_source
 from ..wording import OEFENDATA_LABEL
 from .common import add_data_options, add_json, apply_data_options, emit_json
 
-SYNTHETIC_LABEL = OEFENDATA_LABEL
-
 
 def register(sub) -> None:
     p = sub.add_parser("data", help="welke databron actief is en waar de cijfers vandaan komen")
@@ -83,7 +81,7 @@ def status(kind: str | None = None) -> dict:
     if active.get("kind") == "cache" and not active.get("tables"):
         desc["label"] = "lege cache"
     else:
-        desc["label"] = SYNTHETIC_LABEL if active.get("synthetic") else "echte CBS-cijfers"
+        desc["label"] = OEFENDATA_LABEL if active.get("synthetic") else "echte CBS-cijfers"
     return desc
 
 
@@ -104,7 +102,7 @@ def _lines(desc: dict, indent: str = "") -> list[str]:
     if kind == "snapshot":
         out.append(f"{indent}Bron: snapshot '{desc.get('name')}' ({desc.get('location')})")
         if desc.get("synthetic"):
-            out.append(f"{indent}  LET OP: {SYNTHETIC_LABEL} — synthetische cijfers, niet voor beleid; echt zijn alleen de onderdelen hieronder.")
+            out.append(f"{indent}  LET OP: {OEFENDATA_LABEL} — synthetische cijfers, niet voor beleid; echt zijn alleen de onderdelen hieronder.")
         out.append(f"{indent}  Gemaakt: {desc.get('created')}; tabellen: {', '.join(desc.get('tables') or [])}")
         if desc.get("synthetic") and desc.get("real"):
             out.append(f"{indent}  Echt (CBS/gepubliceerd) in deze oefendata:")
@@ -117,9 +115,9 @@ def _lines(desc: dict, indent: str = "") -> list[str]:
         tables = desc.get("tables") or {}
         out.append(f"{indent}Bron: lokale cache ({desc.get('location')}), {len(tables)} tabellen")
         if desc.get("synthetic"):
-            out.append(f"{indent}  LET OP: (een deel van) de cache bevat {SYNTHETIC_LABEL}.")
+            out.append(f"{indent}  LET OP: (een deel van) de cache bevat {OEFENDATA_LABEL}.")
         for table_id, t in tables.items():
-            flag = f"  {SYNTHETIC_LABEL}" if t.get("synthetic") else ""
+            flag = f"  {OEFENDATA_LABEL}" if t.get("synthetic") else ""
             out.append(f"{indent}  {table_id:<10} opgehaald {str(t.get('fetched_at'))[:10]} ({age_text(t.get('age_days'))}) "
                        f"van {t.get('host')}, CBS gewijzigd {str(t.get('modified') or '?')[:10]}, "
                        f"{format_count(t.get('rows'))} rijen{flag}")
