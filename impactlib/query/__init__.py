@@ -256,10 +256,11 @@ def _indicator_frame(spec: IndicatorSpec, label, regs: list[Region], period, src
         )
     at = list(zip(frame["period"], frame["category"]))
     for own, national in _frame.NATIONAL_COLUMNS.items():
+        looked_up = nat_rows[own].to_dict()  # (period, category) -> Nederland's value; one pass, not a lookup per row
         if own == "real":
-            frame[national] = [bool(nat_rows[own].get(pc, False)) for pc in at]
+            frame[national] = [bool(looked_up.get(pc, False)) for pc in at]
         else:
-            frame[national] = [nat_rows[own].get(pc, np.nan) for pc in at]
+            frame[national] = [looked_up.get(pc, np.nan) for pc in at]
     frame["source"] = source_label(prov)
     frame = frame[COLUMNS].reset_index(drop=True)
     frame.attrs["source"] = prov
