@@ -181,10 +181,12 @@ def nearest(
     else:
         chosen = list(peers)
     out = pd.DataFrame({"region_key": chosen})
-    out["region"] = [factors["region"].get(c, _name(c)) for c in chosen]
-    out["distance"] = [float(distance[c]) if c in distance.index and not raw.loc[c].isna().all() else math.nan for c in chosen]
+    names, unknown = factors["region"], raw.isna().all(axis=1)  # each column taken once, not once per region
+    out["region"] = [names.get(c, _name(c)) for c in chosen]
+    out["distance"] = [float(distance[c]) if c in distance.index and not unknown[c] else math.nan for c in chosen]
     for f in ids:
-        out[f] = [factors[f].get(c, math.nan) for c in chosen]
+        column = factors[f]
+        out[f] = [column.get(c, math.nan) for c in chosen]
     if peers is not None:
         out = out.sort_values("distance", na_position="last", kind="stable")
     out = out.reset_index(drop=True)
