@@ -154,6 +154,11 @@ def _finish(fig: Figure, prov: dict, title: str, values: str = "", ax=None) -> F
         ax.tick_params(labelsize=CAPTION_SIZE)
     height = fig.get_figheight()
     fig.tight_layout(rect=(0, (0.2 * len(wrapped) + 0.1) / height, 1, 1))
+    # tight_layout leaves a placeholder layout engine behind, and with any engine savefig draws
+    # the whole figure once more before drawing it for real; the layout is done, so none is kept
+    # (whatever a user's matplotlibrc says about automatic layout)
+    with matplotlib.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+        fig.set_layout_engine(None)
     _alt(fig, title, values)
     return fig
 
@@ -205,7 +210,14 @@ def region_vs_national_bar(frame: pd.DataFrame, period=None, *, title: str | Non
     row, unit = part.iloc[0], _unit(part)
     data = long_form(part.iloc[[0]])  # the region's bar, then Nederland's
     fig, ax = _new(6, 3.6, ax)
-    sns.barplot(data=data, x="who", y="value", hue="who", palette=[REGION_COLOUR, NATIONAL_COLOUR], legend=False, ax=ax)
+    # two bars drawn as seaborn's barplot draws them (its 0.75 saturation, width 0.8, no grid across
+    # the categories), without its statistics machinery: a tenth of a second less per chart
+    where = range(len(data))
+    ax.bar(where, data["value"], width=0.8, color=[sns.utils.desaturate(c, 0.75) for c in
+                                                   (REGION_COLOUR, NATIONAL_COLOUR)][: len(data)])
+    ax.set_xticks(where, data["who"])
+    ax.set_xlim(-0.5, len(data) - 0.5)
+    ax.xaxis.grid(False)
     for i, v in enumerate(data["value"]):
         ax.annotate(_short(v, unit) if not pd.isna(v) else "onbekend", (i, 0 if pd.isna(v) else v),
                     ha="center", va="bottom", fontsize=9, xytext=(0, 3), textcoords="offset points")
