@@ -145,3 +145,25 @@ def test_serve_command_refuses_a_busy_port(capsys):
         assert main(["verkenner", "--port", str(port), "--no-browser"]) == 2
     assert "al in gebruik" in capsys.readouterr().err
     assert main(["verkenner", "--port", "80", "--no-browser"]) == 2
+
+
+def test_warm_up_makes_the_first_change_as_cheap_as_the_next(monkeypatch):
+    """After warm_up the whole Veilig Thuis level is known: a new region is rows of it."""
+    from impactlib import query
+
+    query.clear_cache()
+    explorer.exploration._cached.cache_clear()
+    explorer.explore("Zaanstreek-Waterland")
+    explorer.warm_up("Zaanstreek-Waterland")
+    computed = []
+    real = query._indicator_frame
+    monkeypatch.setattr(query, "_indicator_frame", lambda *a, **k: computed.append(a[2]) or real(*a, **k))
+    result = explorer.explore("Twente")
+    assert "Twente" in result.sentence
+    assert computed == []  # no region computed on its own: the rows came from the whole level
+    query.clear_cache()
+    explorer.exploration._cached.cache_clear()
+    explorer.explore("Zaanstreek-Waterland")
+    computed.clear()
+    explorer.explore("Twente")  # without warm_up it is this change that computes the whole level
+    assert any(len(regs) > 20 for regs in computed)

@@ -37,7 +37,7 @@ from .choices import (
     COMPARISONS, DEFAULT_COMPARISON, DEFAULT_INDICATOR, DEFAULT_REGION, category_options, default_category,
     indicator_options, period_options, region_options,
 )
-from .exploration import OEFENDATA_TEXT, Exploration, explore
+from .exploration import OEFENDATA_TEXT, Exploration, explore, warm_up
 from .markup import downloads_html, table_html
 from .tables import REAL_COLUMN, gap_note, series_frame
 
@@ -50,6 +50,7 @@ __all__ = [
     "DEFAULT_COMPARISON",
     "Exploration",
     "explore",
+    "warm_up",
     "series_frame",
     "gap_note",
     "table_html",

@@ -3,7 +3,8 @@
 :func:`build_ui` wraps :func:`~.exploration.explore` in ipywidgets and calls it again whenever a
 choice changes. :func:`show` is what ``notebooks/verkenner.ipynb`` calls: the widgets, plus — when
 no interactive front end runs the notebook (papermill, nbval) — the default view as plain output
-(:func:`show_static`), so an HTML export shows something.
+(:func:`show_static`), so an HTML export shows something; under Voilà it also prepares the first
+change (:func:`~.exploration.warm_up`) before a participant arrives.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from .choices import (
     COMPARISONS, DEFAULT_COMPARISON, DEFAULT_INDICATOR, DEFAULT_REGION, category_options, comparison_key,
     default_category, indicator_options, period_options, region_options, vt_or_national,
 )
-from .exploration import OEFENDATA_TEXT, explore
+from .exploration import OEFENDATA_TEXT, explore, warm_up
 from .markup import banner_html, downloads_html, error_html, sentence_html, source_html, table_html, verdict_html
 
 #: Set by ``impactmonitor verkenner`` for the kernels Voilà starts: the page is interactive.
@@ -131,5 +132,8 @@ def show(region: str = DEFAULT_REGION, indicator: str = DEFAULT_INDICATOR, perio
     from IPython.display import display
 
     display(build_ui(region, indicator, period, comparison, category))
-    if static if static is not None else not interactive_frontend():
+    live = interactive_frontend()
+    if static if static is not None else not live:
         show_static(region, indicator, period, comparison, category)
+    if live:  # a served explorer: the first change should not be the slow one
+        warm_up(region, indicator, period, comparison, category)

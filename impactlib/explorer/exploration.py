@@ -22,8 +22,10 @@ from ..compare import narrative
 from ..compare.report import COUNT_NOTE
 from ..periods import parse_period
 from ..regions import NATIONAL_KEY
+from ..errors import ImpactError
 from .choices import (
-    DEFAULT_COMPARISON, DEFAULT_INDICATOR, DEFAULT_REGION, comparison_key, default_category, vt_or_national,
+    DEFAULT_COMPARISON, DEFAULT_INDICATOR, DEFAULT_REGION, comparison_key, default_category, region_options,
+    vt_or_national,
 )
 from .tables import (
     all_regions_frame, distribution_table, gap_note, pair_table, regions_table, series_frame, time_table,
@@ -70,8 +72,9 @@ class Exploration:
         return query.source_label(self.source)
 
     def png(self) -> bytes:
+        """The chart as PNG, drawn once: :mod:`~impactlib.plots` already laid it out inside its figure."""
         buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png", dpi=_DPI, bbox_inches="tight")
+        self.figure.savefig(buffer, format="png", dpi=_DPI)
         return buffer.getvalue()
 
 
@@ -168,6 +171,26 @@ def explore(
     decimals = {c: (0 if comp.unit == "count" or c == "Plaats" else 1) for c in table.columns}
     name = f"{reg.name}-{spec.id}-{how}-{comp.period.key}"
     return Exploration(figure, " ".join(s for s in sentences if s), verdict, source, title, table, decimals, notes, name)
+
+
+def warm_up(region: str = DEFAULT_REGION, indicator: str = DEFAULT_INDICATOR, period: str | None = None,
+            comparison: str = DEFAULT_COMPARISON, category: str | None = None) -> None:
+    """Work out, ahead of a participant's first change, what the views of all regions share.
+
+    The first region after the one shown is the dear one: it makes :mod:`impactlib.query`
+    compute the whole Veilig Thuis level at once (its whole-level answers), after which every
+    other region is a few rows of it. A served explorer (``impactmonitor verkenner``) calls this
+    while its pre-heated kernel waits for a participant, so the first change costs what every
+    later change does. Nothing is shown; a choice that cannot be explored is left alone.
+    """
+    shown = vt_or_national(region).key
+    other = next((key for _, key in region_options() if key not in (shown, NATIONAL_KEY)), None)
+    if other is None:
+        return
+    try:
+        explore(other, indicator, period, comparison, category)
+    except ImpactError:
+        pass
 
 
 def _versus(word: str, reference: str) -> str:
