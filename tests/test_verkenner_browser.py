@@ -92,6 +92,17 @@ def test_choosing_a_region_changes_sentence_and_chart(server, browser):
     assert "Zaanstreek-Waterland" in before
     assert "OEFENDATA" in browser.find_element(By.TAG_NAME, "body").text
     assert "explorer.show" not in browser.page_source  # Voilà shows no code cells
+    # the page (impactlib/templates/voila_room) loads nothing from any other server ...
+    origin = server.rstrip("/")
+    loaded = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert loaded and all(u.startswith(origin + "/") or u.startswith(("data:", "blob:")) for u in loaded), \
+        [u for u in loaded if not u.startswith(origin)]
+    assert "cdn.jsdelivr.net" not in browser.page_source
+    # ... says in Dutch that it is loading, and its loading screen stands still
+    assert "De verkenner wordt geladen" in browser.page_source and "Running verkenner" not in browser.page_source
+    assert browser.execute_script(
+        "const s = document.querySelector('#loading .spinner');"
+        "return s === null || getComputedStyle(s).animationName === 'none';")
 
     _choose(browser, ".verkenner-regio", "Twente")
     wait.until(lambda d: _text(d, ".verkenner-zin") != before)

@@ -11,6 +11,7 @@ import json
 import re
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 import requests
@@ -142,3 +143,43 @@ def test_announce_prints_the_address_and_a_qr_code():
     silent = io.StringIO()
     assert room.announce("Verkenner", 8866, addresses=[], out=silent) == []
     assert "niet te vinden" in silent.getvalue()
+
+
+def test_the_pool_is_refilled_one_kernel_at_a_time():
+    """voila_room.in_turn: a second pre-heat starts only when the first one's notebook has run."""
+    from impactlib.cli.voila_room import in_turn
+
+    log = []
+
+    async def initialize(name):  # what Voilà's _initialize returns: the kernel, and its notebook as a task
+        log.append(f"start {name}")
+
+        async def notebook():
+            await asyncio.sleep(0.05)
+            log.append(f"ran {name}")
+
+        return {"kernel_id": name, "task": asyncio.get_running_loop().create_task(notebook())}
+
+    async def refill(wrappers):
+        return await asyncio.gather(*(w(n) for w, n in zip(wrappers, ("a", "b", "c"))))
+
+    shared = in_turn(initialize)
+    done = asyncio.run(refill([shared] * 3))
+    assert [d["kernel_id"] for d in done] == ["a", "b", "c"] and all(d["task"].done() for d in done)
+    assert log == ["start a", "ran a", "start b", "ran b", "start c", "ran c"]
+    log.clear()
+    asyncio.run(refill([initialize] * 3))  # unwrapped, the three overlap: the order above is the gate's
+    assert log[:3] == ["start a", "start b", "start c"]
+
+
+def test_the_room_template_drops_every_outside_link_of_voilas_page():
+    from jupyter_core.paths import jupyter_path
+
+    from impactlib.cli.voila_room import PAGE_TEMPLATE
+
+    ours = (PAGE_TEMPLATE / "index.html.j2").read_text(encoding="utf-8")
+    assert "extends 'lab/index.html.j2'" in ours
+    pages = [p for p in (Path(d) / "lab" / "index.html.j2" for d in jupyter_path("voila", "templates")) if p.exists()]
+    assert pages, "Voilà's lab template not found"
+    outside = re.findall(r'<link [^>]*href="https?://[^>]*>', pages[0].read_text(encoding="utf-8"))
+    assert outside and all(link in ours for link in outside)  # each one is replaced away in ours

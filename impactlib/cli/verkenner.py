@@ -35,8 +35,9 @@ HOST = "127.0.0.1"
 DEFAULT_PORT = 8866
 ROOM_POOL = 10  # pre-heated explorers with --bind 0.0.0.0 (a room); 1 on this computer alone
 CULL_AFTER_S = 600  # a kernel whose browser left is stopped after 10 minutes
-#: Voilà refills its pool this long after a participant took a kernel (Voilà's default: 1 s), so a
-#: room arriving at once is not slowed down by ten kernels starting beside it on a 2-core laptop.
+#: Voilà refills its pool this long after a participant took a kernel (Voilà's default: 1 s), and
+#: then one kernel at a time (:func:`.voila_room.in_turn`), so a room arriving at once is not slowed
+#: down by ten kernels starting beside it on a 2-core laptop.
 FILL_DELAY_S = 30
 
 
