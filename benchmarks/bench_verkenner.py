@@ -11,8 +11,10 @@ What it does, as a trainer's room would:
 2. starts one headless Chromium (selenium; a fresh profile) and lets it settle, then opens the page
    in N windows of it, one right after the other (each ``get`` returns at once, so the N page loads
    run together), and measures per session page open → first chart shown;
-3. when every page shows its chart, picks another Veilig Thuis-regio in every window, one right
-   after the other, and measures per session change → new chart shown;
+3. when every page shows its chart and the browser has finished loading the pages (a page loads
+   on for a few seconds after its first chart; a participant looks at the chart before choosing),
+   picks another Veilig Thuis-regio in every window, one right after the other, and measures per
+   session change → new chart shown;
 4. samples the memory (RSS) of the server and its kernels (the whole process tree) every 0.25 s.
 
 Each session is a window with its own page and its own kernel on the server, as a participant's
@@ -22,11 +24,13 @@ CPU that in a room is spent on the participants' laptops, not beside the server.
 notes when its chart changes (:data:`WATCH_CHARTS`, in ``performance.now()`` milliseconds), so the
 times do not depend on how often this script looks.
 
-It prints ``explorer_sessions=N``, ``explorer_first_p95_s=…``, ``explorer_update_p95_s=…`` and
-``explorer_peak_mb=…`` last (p95 by nearest rank: with 10 sessions, the slowest one), after
-the medians, the pool start-up time, the machine's load (the machines are shared and noisy) and
-how the CPU time was split between the server and the benchmark's own browsers (in a real room
-every participant's browser runs on the participant's laptop, not on the trainer's).
+The whole measurement runs ``--repeats`` times (default 3), each with a fresh server and browser
+(the machines are shared and noisy). Per repeat it prints one line with its times, the machine's
+load and how the CPU time was split between the server and the benchmark's own browser (in a real
+room every participant's browser runs on the participant's laptop, not on the trainer's). Last come
+``explorer_sessions=N``, ``explorer_first_p95_s=…``, ``explorer_update_p95_s=…`` (the medians over
+the repeats of each repeat's p95, by nearest rank: with 10 sessions, the slowest one) and
+``explorer_peak_mb=…`` (the highest of the repeats).
 Everything listens on 127.0.0.1 and stops by itself (a hard time limit ends a stuck run).
 """
 
@@ -298,23 +302,12 @@ def _change_all(driver, windows: list[str], regions: list[str], timeout: float =
     return [(n["charts"][counts[w]] - n["changed"]) / 1000 for w, n in zip(windows, done)]
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sessions", type=int, default=10)
-    parser.add_argument("--pool", type=int, default=None, help="pre-heated kernels (default: --sessions)")
-    args = parser.parse_args(argv)
-    if not (shutil.which("chromium") or shutil.which("chromium-browser")) or not shutil.which("chromedriver"):
-        print("bench_verkenner: chromium en chromedriver ontbreken; installeer ze met 'make browser'.", file=sys.stderr)
-        return 2
-    signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(SystemExit("bench_verkenner: tijdslimiet")))
-    signal.alarm(HARD_LIMIT_S)
+class Failed(Exception):
+    """One repeat did not finish; its message is the one line to print."""
 
-    sys.path.insert(0, str(ROOT))
-    from impactlib import explorer
 
-    n, pool = args.sessions, args.pool if args.pool is not None else args.sessions
-    default = "Zaanstreek-Waterland"
-    regions = [name for name, key in explorer.region_options() if name not in (default, "Nederland")][:n]
+def measure(n: int, pool: int, regions: list[str]) -> dict:
+    """One repeat: a fresh server and browser, ``n`` sessions opened at once, then one change each."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}/"
     server = _start_server(port, pool)
@@ -328,25 +321,14 @@ def main(argv=None) -> int:
         cpu_before, own_before, wall = sampler.cpu_s(), _own_cpu_s(server.pid), time.monotonic()
         try:
             windows, first = _open_all(driver, url, n)
+            _wait_until_idle(lambda: _own_cpu_s(server.pid))  # pages load on after their chart; then one looks, and picks
             update = _change_all(driver, windows, regions)
         except Exception as exc:  # noqa: BLE001 - one line on what did not work
             text = (str(exc).strip().splitlines() or [""])[0][:200]
-            print(f"bench_verkenner: {exc.__class__.__name__}: {text}", file=sys.stderr)
-            return 1
-        wall = time.monotonic() - wall
-        server_cpu, browser_cpu = sampler.cpu_s() - cpu_before, _own_cpu_s(server.pid) - own_before
-        load = os.getloadavg()
-        print(f"explorer_pool_ready_s={ready:.1f}")
-        print(f"machine_cpus={os.cpu_count()} machine_load_1m={load[0]:.2f}")
-        print(f"sessions_wall_s={wall:.1f} server_cpu_s={server_cpu:.1f} browsers_cpu_s={browser_cpu:.1f} "
-              "(CPU seconds while the sessions ran: Voilà and its kernels; the one Chromium of this benchmark, all its windows)")
-        print(f"explorer_first_median_s={statistics.median(first):.2f}")
-        print(f"explorer_update_median_s={statistics.median(update):.2f}")
-        print(f"explorer_sessions={n}")
-        print(f"explorer_first_p95_s={_p95(first):.2f}")
-        print(f"explorer_update_p95_s={_p95(update):.2f}")
-        print(f"explorer_peak_mb={sampler.peak:.0f}")
-        return 0
+            raise Failed(f"bench_verkenner: {exc.__class__.__name__}: {text}") from None
+        return {"ready": ready, "wall": time.monotonic() - wall, "first": first, "update": update,
+                "server_cpu": sampler.cpu_s() - cpu_before, "browser_cpu": _own_cpu_s(server.pid) - own_before,
+                "peak": sampler.peak, "load": os.getloadavg()[0]}
     finally:
         if driver is not None:
             try:
@@ -363,7 +345,52 @@ def main(argv=None) -> int:
                 os.killpg(server.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=10)
+    parser.add_argument("--pool", type=int, default=None, help="pre-heated kernels (default: --sessions)")
+    parser.add_argument("--repeats", type=int, default=3,
+                        help="whole measurements, each with a fresh server and browser; the p95 lines are their medians")
+    args = parser.parse_args(argv)
+    if not (shutil.which("chromium") or shutil.which("chromium-browser")) or not shutil.which("chromedriver"):
+        print("bench_verkenner: chromium en chromedriver ontbreken; installeer ze met 'make browser'.", file=sys.stderr)
+        return 2
+    signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(SystemExit("bench_verkenner: tijdslimiet")))
+    signal.alarm(HARD_LIMIT_S * max(1, args.repeats))
+
+    sys.path.insert(0, str(ROOT))
+    from impactlib import explorer
+
+    n, pool = args.sessions, args.pool if args.pool is not None else args.sessions
+    default = "Zaanstreek-Waterland"
+    regions = [name for name, key in explorer.region_options() if name not in (default, "Nederland")][:n]
+    runs = []
+    try:
+        for i in range(max(1, args.repeats)):
+            run = measure(n, pool, regions)
+            runs.append(run)
+            print(f"repeat={i + 1} pool_ready_s={run['ready']:.1f} machine_load_1m={run['load']:.2f} "
+                  f"sessions_wall_s={run['wall']:.1f} server_cpu_s={run['server_cpu']:.1f} "
+                  f"browsers_cpu_s={run['browser_cpu']:.1f} first_median_s={statistics.median(run['first']):.2f} "
+                  f"first_p95_s={_p95(run['first']):.2f} update_median_s={statistics.median(run['update']):.2f} "
+                  f"update_p95_s={_p95(run['update']):.2f} peak_mb={run['peak']:.0f}", flush=True)
+    except Failed as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    finally:
         signal.alarm(0)
+    print(f"machine_cpus={os.cpu_count()} (server_cpu_s: Voilà and its kernels while the sessions ran; "
+          "browsers_cpu_s: the one Chromium of this benchmark, all its windows)")
+    print(f"explorer_pool_ready_s={statistics.median(r['ready'] for r in runs):.1f}")
+    print(f"explorer_first_median_s={statistics.median(statistics.median(r['first']) for r in runs):.2f}")
+    print(f"explorer_update_median_s={statistics.median(statistics.median(r['update']) for r in runs):.2f}")
+    print(f"explorer_sessions={n}")
+    print(f"explorer_first_p95_s={statistics.median(_p95(r['first']) for r in runs):.2f}")
+    print(f"explorer_update_p95_s={statistics.median(_p95(r['update']) for r in runs):.2f}")
+    print(f"explorer_peak_mb={max(r['peak'] for r in runs):.0f}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ pytest.importorskip("selenium", reason="selenium ontbreekt; installeer met pip i
 
 def test_one_session_prints_the_four_lines_last(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "JPY_SESSION_NAME"}
-    done = subprocess.run([sys.executable, str(SCRIPT), "--sessions", "1"], capture_output=True, text=True,
+    done = subprocess.run([sys.executable, str(SCRIPT), "--sessions", "1", "--repeats", "1"], capture_output=True, text=True,
                           timeout=600, cwd=tmp_path, env={**env, "TMPDIR": str(tmp_path)})
     assert done.returncode == 0, done.stderr[-2000:]
     last = done.stdout.strip().splitlines()[-4:]
