@@ -42,6 +42,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter
 
@@ -269,8 +270,17 @@ def time_series(frame: pd.DataFrame, *, title: str | None = None, ax=None) -> Fi
     regions = list(dict.fromkeys(data["region"]))
     palette = [REGION_COLOUR] + sns.color_palette("tab10", max(len(regions) - 1, 1)).as_hex()[: len(regions) - 1]
     if not (data["region_key"] == NATIONAL_KEY).all():
-        sns.lineplot(data=data, x="x", y="value", hue="region", hue_order=regions, palette=palette[: len(regions)],
-                     units="segment", estimator=None, marker="o", ax=ax)
+        # the lines as seaborn's lineplot draws them (one line per region and segment, dots with a white
+        # edge, a figure that is missing bridged within a segment, an empty labelled line per region for
+        # the legend), without its semantic mapping: a tenth of a second less per chart
+        style = {"marker": "o", "markeredgewidth": 0.75, "markeredgecolor": "w"}
+        shown = data.dropna(subset=["x", "value"])
+        for name, colour in zip(regions, palette):
+            own = shown[shown["region"] == name].sort_values(["segment", "x", "value"])
+            for _, part in own.groupby("segment"):
+                ax.plot(part["x"], part["value"], color=colour, **style)
+        for name, colour in zip(regions, palette):
+            ax.add_artist(Line2D([], [], label=name, color=colour, **style))
     for year in sorted({y for ys in changes.values() for y in ys}):
         first = min((i for i, p in enumerate(periods) if p.year >= year), default=None)
         if first is not None:
