@@ -308,7 +308,6 @@ def ranked_dotplot(frame: pd.DataFrame, region: str | None = None, period=None, 
     unit = _unit(part)
     data = part.dropna(subset=["value"]).sort_values("value", ascending=False)
     focus = data["region"].eq(region) | data["region_key"].eq(region)
-    data = data.assign(kleur=np.where(focus, "regio", "overig"))
     fig, ax = _new(7, max(4.0, 0.24 * len(data) + 1.4), ax)
     # the dots as seaborn's scatterplot draws them (white edge 0.08·√s wide, the regions as categories
     # top to bottom), without its semantic mapping: a tenth of a second less per chart
