@@ -3,8 +3,9 @@
 :func:`build_ui` wraps :func:`~.exploration.explore` in ipywidgets and calls it again whenever a
 choice changes. :func:`show` is what ``notebooks/verkenner.ipynb`` calls: the widgets, plus — when
 no interactive front end runs the notebook (papermill, nbval) — the default view as plain output
-(:func:`show_static`), so an HTML export shows something; under Voilà it also prepares the first
-change (:func:`~.exploration.warm_up`) before a participant arrives.
+(:func:`show_static`), so an HTML export shows something; in an interactive front end (Voilà,
+JupyterLab) it also prepares the first change (:func:`~.exploration.warm_up`), under Voilà while
+the pre-heated kernel waits for its participant.
 """
 
 from __future__ import annotations
@@ -135,5 +136,5 @@ def show(region: str = DEFAULT_REGION, indicator: str = DEFAULT_INDICATOR, perio
     live = interactive_frontend()
     if static if static is not None else not live:
         show_static(region, indicator, period, comparison, category)
-    if live:  # a served explorer: the first change should not be the slow one
+    if live:  # someone will change a choice here: the first change should not be the slow one
         warm_up(region, indicator, period, comparison, category)
