@@ -153,8 +153,7 @@ def _finish(fig: Figure, prov: dict, title: str, values: str = "", ax=None) -> F
     fig.text(0.01, 0.01, "\n".join(wrapped), fontsize=CAPTION_SIZE, color="#444444", ha="left", va="bottom")
     for ax in fig.axes:
         ax.tick_params(labelsize=CAPTION_SIZE)
-    height = fig.get_figheight()
-    fig.tight_layout(rect=(0, (0.2 * len(wrapped) + 0.1) / height, 1, 1))
+    _tight(fig, caption=(0.2 * len(wrapped) + 0.1) / fig.get_figheight())
     # tight_layout leaves a placeholder layout engine behind, and with any engine savefig draws
     # the whole figure once more before drawing it for real; the layout is done, so none is kept
     # (whatever a user's matplotlibrc says about automatic layout)
@@ -162,6 +161,22 @@ def _finish(fig: Figure, prov: dict, title: str, values: str = "", ax=None) -> F
         fig.set_layout_engine(None)
     _alt(fig, title, values)
     return fig
+
+
+def _tight(fig: Figure, caption: float) -> None:
+    """Tight layout above a caption of ``caption`` (a fraction of the figure's height).
+
+    ``tight_layout(rect=...)`` measures every label twice: once for the margins, once more for
+    the rectangle. With one axes the second pass only adds the rectangle's bottom to the
+    bottom margin (text has the same size wherever the axes sits), so a chart of its own is
+    measured once and moved up; a figure with several axes, whose spacing depends on the
+    rectangle, takes matplotlib's two passes.
+    """
+    if len(fig.axes) != 1:
+        fig.tight_layout(rect=(0, caption, 1, 1))
+        return
+    fig.tight_layout()
+    fig.subplots_adjust(bottom=fig.subplotpars.bottom + caption)
 
 
 def finish_figure(fig: Figure, frame: pd.DataFrame, title: str) -> Figure:

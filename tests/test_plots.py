@@ -173,3 +173,22 @@ def test_without_ax_every_chart_still_makes_its_own_figure():
     bar = tidy([{"region_key": "VT22", "region": "Zaanstreek-Waterland", "period": "2021HJ01", "value": 55.6}])
     one, two = plots.region_vs_national_bar(bar), plots.region_vs_national_bar(bar)
     assert one is not two and len(one.axes) == 1 and one.texts  # the source line under it
+
+
+def test_one_pass_layout_is_the_two_pass_tight_layout_above_the_caption():
+    """A chart of its own is measured once (``plots._tight``) and lands where matplotlib's
+    ``tight_layout(rect=...)`` puts it; a figure of several axes keeps matplotlib's layout."""
+    defaults = {k: matplotlib.rcParams[f"figure.subplot.{k}"] for k in ("left", "right", "bottom", "top", "wspace", "hspace")}
+    for columns in (1, 2):
+        fig = Figure(figsize=(7, 4))
+        for ax in fig.subplots(1, columns, squeeze=False).ravel():
+            ax.barh(["Zaanstreek-Waterland", "Gooi en Vechtstreek", "Drenthe"], [55.6, 42.8, 30.1])
+            ax.set_xlabel("Percentage (%)")
+        fig.suptitle("Een titel\nover twee regels", x=0.01, ha="left")
+        fig.tight_layout(rect=(0, 0.12, 1, 1))
+        expected = dict(vars(fig.subplotpars))
+        fig.subplots_adjust(**defaults)
+        plots._tight(fig, caption=0.12)
+        got = dict(vars(fig.subplotpars))
+        assert got == pytest.approx(expected, abs=1e-9), columns
+        assert got["bottom"] > 0.12 and got["left"] > defaults["left"]  # room for the caption and the long names
