@@ -260,7 +260,8 @@ if region == "Crash":
 if region == "Traag":
     time.sleep(60)  # hangs past the timeout
 display(Markdown(f"{'oud' if 'vorige' in globals() else 'vers'} {os.getpid()} {os.getcwd()} "
-                 f"{settings.current().cache_dir} {os.environ.get('IMPACTMONITOR_CBS_HOST', '-')}"))
+                 f"{settings.current().cache_dir} {os.environ.get('IMPACTMONITOR_CBS_HOST', '-')} "
+                 f"{__import__('gc').get_freeze_count() > 0} {'_gc' in globals() or 'gc' in globals()}"))
 vorige = region"""
 
 
@@ -288,8 +289,10 @@ def test_a_warm_kernel_gives_each_notebook_a_fresh_start_with_this_process_setti
         monkeypatch.setenv("IMPACTMONITOR_CBS_HOST", "127.0.0.1:9")
         second = worker.execute(pool_template, tmp_path / "b.ipynb", {"region": "Twente"})
         assert worker.starts == 1
-    (old, pid1, cwd, *_), (state, pid2, _, cache, host) = (shown(nb)[0].split() for nb in (first, second))
+    (old, pid1, cwd, *_), (state, pid2, _, cache, host, frozen, gc_name) = (shown(nb)[0].split() for nb in (first, second))
     assert old == state == "vers" and pid1 == pid2  # same kernel, fresh namespace
+    # what outlived the reset is frozen for the garbage collector, and no name of that is left behind
+    assert frozen == "True" and gc_name == "False"
     assert cwd == str(tmp_path) and cache == str(tmp_path / "mijn-cache") and host == "127.0.0.1:9"
     assert [c.execution_count for c in second.cells if c.cell_type == "code"] == [1, 2, 3]
     assert second.cells[1].metadata["tags"] == ["injected-parameters"]

@@ -11,6 +11,9 @@ Before every notebook the worker gives the kernel a fresh start without a new pr
 
 - a fresh namespace, execution count and history (``reset(new_session=True)``); imported
   modules and impactlib's caches stay warm;
+- what survives that reset is frozen for the garbage collector (``gc.freeze()``): modules,
+  caches and warm-up stay alive anyway, and the collector no longer walks them again and again
+  during the next notebook (measured: about 0,45 CPU-s less per worked example);
 - this process's working folder, ``IMPACTMONITOR_*`` variables and data settings, so the
   notebook sees what a freshly started kernel would see.
 
@@ -94,7 +97,8 @@ def _preparation(cwd: str) -> str:
         "from impactlib.notes import print_notes as _print_notes\n"
         "_print_notes()\n"
         f"_settings.configure(**{asdict(settings.current())!r})\n"
-        "get_ipython().reset(new_session=True)\n"
+        "get_ipython().reset(new_session=True)\n"  # ends with a full collection: what is left lives on
+        "__import__('gc').freeze()\n"  # no name left in the fresh namespace
     )
 
 
