@@ -80,3 +80,19 @@ def test_the_html_report_inlines_the_svg_with_its_title():
     page = notebook_to_html(nbformat.from_dict(nb))
     assert "<title>Meldingen – Zaanstad en Nederland</title>" in page
     assert len(re.findall(r'<svg [^>]*role="img"', page)) == 1 and "No description has been provided" not in page
+
+
+def test_the_report_carries_each_safe_chart_exactly_as_drawn_and_drops_an_unsafe_one():
+    svg = figures.render(chart()).data
+    head = svg.index(">") + 1
+    unsafe = svg[:head] + "<script>alert(1)</script>" + svg[head:]
+    cells = []
+    for drawing in (svg, unsafe, svg):
+        c = new_code_cell("steps.show(...)")
+        c.outputs = [new_output("display_data", data={"image/svg+xml": drawing, "text/plain": "Meldingen"})]
+        cells.append(c)
+    forged = new_code_cell("display(Markdown(...))")  # text that imitates the mark a chart stands in for
+    forged.outputs = [new_output("display_data", data={"text/markdown": "<!--impactmonitor-chart:0:0--> tekst"})]
+    page = notebook_to_html(nbformat.from_dict(new_notebook(cells=[*cells, forged])))
+    assert page.count(svg) == 2  # both safe charts, byte for byte as matplotlib wrote them
+    assert "alert(1)" not in page and "impactmonitor-chart" not in page and "tekst" in page

@@ -54,58 +54,59 @@ def item_html(item, alt: str) -> str:
     return markdown_html(str(getattr(item, "data", item)))
 
 
-def _images_with_alt(nb):
-    """A copy of ``nb`` where each PNG with an ``alt`` text also carries an ``<img>`` with it,
-    and each SVG chart (named by its own ``<title>``, see :mod:`impactlib.figures`) is inlined.
+def _prepared(nb) -> tuple[object, dict[str, str]]:
+    """A copy of ``nb`` whose rich outputs are safe HTML, and the charts to put back afterwards.
 
-    The HTML template ignores image metadata; an ``text/html`` twin is preferred by nbconvert,
-    so charts keep their description (accessibility) in the report.
+    - Each PNG with an ``alt`` text also gets an ``<img>`` carrying it: the HTML template
+      ignores image metadata and prefers a ``text/html`` twin, so charts keep their
+      description (accessibility) in the report.
+    - Each SVG chart (named by its own ``<title>``, see :mod:`impactlib.figures`) is inlined if
+      it is a plain drawing (:func:`impactlib.safety.safe_svg`; anything else is dropped). In
+      the copy it stands as a comment with a one-off mark, and :func:`notebook_to_html` puts
+      the drawing back into the finished page: nbconvert reads its page into BeautifulSoup
+      once more, and the thousands of path elements of twenty charts were most of that work.
+      No text of the notebook can forge the mark (it is new for every page, and every other
+      output passes the allow-list, which keeps no comments).
+    - Text from parameter, question and local files reaches the outputs as Markdown (escaped
+      where it is made, :func:`impactlib.safety.escape_markdown`); every ``text/markdown``
+      output is rendered and every ``text/html`` output cleaned with the allow-list of
+      :func:`impactlib.safety.sanitise_html`, so no script, event handler, ``javascript:`` link
+      or frame can reach a report that is mailed and published.
     """
-    nb = copy.deepcopy(nb)
-    for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            data, meta = output.get("data", {}), output.get("metadata", {})
-            alt = meta.get("image/png", {}).get("alt") if isinstance(meta.get("image/png"), dict) else None
-            if "image/png" in data and alt and "text/html" not in data:
-                png = str(data["image/png"]).replace("\n", "")
-                data["text/html"] = f'<img src="data:image/png;base64,{png}" alt="{html.escape(alt)}">'
-            elif "image/svg+xml" in data and "text/html" not in data and str(data["image/svg+xml"]).startswith("<svg"):
-                data["text/html"] = str(data["image/svg+xml"])  # inline: no base64, text stays text
-    return nb
+    import secrets
 
-
-def _sanitised(nb):
-    """A copy of ``nb`` whose rich outputs are safe HTML.
-
-    Text from parameter, question and local files reaches the outputs as Markdown (escaped
-    where it is made, :func:`impactlib.safety.escape_markdown`); here every ``text/markdown``
-    output is rendered and every ``text/html`` output cleaned with the allow-list of
-    :func:`impactlib.safety.sanitise_html`, so no script, event handler, ``javascript:`` link or
-    frame can reach a report that is mailed and published.
-    """
     from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
     from ..safety import safe_svg, sanitise_html
 
     nb = copy.deepcopy(nb)
+    mark, charts = secrets.token_hex(8), {}
     for cell in nb.cells:
         for output in cell.get("outputs", []):
-            data = output.get("data")
+            data, meta = output.get("data"), output.get("metadata", {})
             if not data:
                 continue
+            alt = meta.get("image/png", {}).get("alt") if isinstance(meta.get("image/png"), dict) else None
             svg = "".join(data.get("image/svg+xml") or "")
-            if svg and "".join(data.get("text/html") or "") == svg:  # a chart inlined by _images_with_alt
-                data["text/html"] = safe_svg(svg) or ""  # a drawing passes whole; anything else is dropped
-                data.pop("text/markdown", None)
-            elif "text/html" in data:
+            if "text/html" in data:
                 data["text/html"] = sanitise_html("".join(data["text/html"]))
-                data.pop("text/markdown", None)
+            elif "image/png" in data and alt:
+                png = str(data["image/png"]).replace("\n", "")
+                data["text/html"] = sanitise_html(f'<img src="data:image/png;base64,{png}" alt="{html.escape(alt)}">')
+            elif svg.startswith("<svg"):
+                drawing = safe_svg(svg)  # a drawing passes whole; anything else is dropped
+                placeholder = f"<!--impactmonitor-chart:{mark}:{len(charts)}-->"
+                if drawing:
+                    charts[placeholder] = drawing
+                data["text/html"] = placeholder if drawing else ""
             elif "text/markdown" in data:
-                data["text/html"] = sanitise_html(markdown2html_mistune("".join(data.pop("text/markdown"))))
+                data["text/html"] = sanitise_html(markdown2html_mistune("".join(data["text/markdown"])))
+            if "text/html" in data:
+                data.pop("text/markdown", None)
             for kind in [k for k in data if k in ("application/javascript", "image/svg+xml")
                          or k.startswith("application/vnd.jupyter.widget")]:
                 del data[kind]  # script, or pictures that can carry script
-    return nb
+    return nb, charts
 
 
 _exporters = threading.local()
@@ -133,10 +134,12 @@ def _exporter(with_code: bool):
 def notebook_to_html(nb, *, with_code: bool = False, summary: dict | None = None) -> str:
     """Render an executed notebook (a ``NotebookNode``) as HTML."""
     summary = summary or {}
-    nb = _sanitised(_images_with_alt(nb))
+    nb, charts = _prepared(nb)
     exporter = _exporter(with_code)
     title = summary.get("title") or "Impactmonitor: stappenplan"
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    for placeholder, drawing in charts.items():
+        body = body.replace(placeholder, drawing, 1)
     body = body.replace('<html lang="en">', '<html lang="nl">', 1)
     banner = summary.get("banner")
     if banner:
