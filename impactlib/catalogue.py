@@ -13,11 +13,11 @@ from functools import lru_cache
 from importlib import resources
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import NotAvailableError, UnknownCategoryError, UnknownIndicatorError
 from .regions import normalise_name
+from .yamlfiles import safe_load
 
 __all__ = [
     "Term",
@@ -134,7 +134,7 @@ CONTEXT_TABLE = "85039NED"
 
 def _load_yaml(name: str) -> dict:
     text = resources.files("impactlib").joinpath(f"data/{name}").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return safe_load(text)
 
 
 @lru_cache(maxsize=1)

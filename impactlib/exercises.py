@@ -40,7 +40,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
-import yaml
 
 from . import plots, query, steps
 from .catalogue import get_indicator_spec
@@ -49,6 +48,7 @@ from .errors import DataFault, ParameterError
 from .formatting import format_value
 from .params import EXERCISE_QUESTIONS, PROJECT_ROOT, load_question
 from .regions import Region, resolve
+from .yamlfiles import safe_load
 
 if TYPE_CHECKING:  # run/ is imported when a version is made, not in the notebook's kernel
     from .run.job import NotebookJob, RunResult
@@ -71,7 +71,7 @@ DURATION, LONG = "duur_geweld_meldingen_pct", "langer dan 5 jaar"
 @cache
 def texts() -> dict:
     """The prose of the exercises and the sheet (``impactlib/data/exercises.yaml``), read once."""
-    return yaml.safe_load(resources.files("impactlib").joinpath("data/exercises.yaml").read_text(encoding="utf-8"))
+    return safe_load(resources.files("impactlib").joinpath("data/exercises.yaml").read_text(encoding="utf-8"))
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,7 @@ from . import regions as _regions
 from .catalogue import get_indicator_spec
 from .errors import ParameterError, UserInputError
 from .periods import parse_period
+from .yamlfiles import safe_load
 
 __all__ = [
     "Question",
@@ -336,7 +337,7 @@ def _read_text(path: Path) -> str:
 
 def _read_yaml(path: Path) -> dict:
     try:
-        raw = yaml.safe_load(_read_text(path))
+        raw = safe_load(_read_text(path))
     except FileNotFoundError:
         raise ParameterError(f"Parameterbestand {path} bestaat niet; geef het pad naar een .yaml-bestand.") from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:

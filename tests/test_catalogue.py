@@ -74,3 +74,23 @@ def test_unknown_indicator_and_category():
         spec.resolve_category("een eeuwigheid")
     with pytest.raises(UnknownCategoryError, match="geen categorieën"):
         get_indicator_spec("meldingen_per_10k").resolve_category("x")
+
+
+def test_bundled_and_example_yaml_read_the_same_with_the_faster_parser():
+    from pathlib import Path
+
+    import yaml
+
+    from impactlib import yamlfiles
+
+    root = Path(__file__).resolve().parents[1]
+    files = [*(root / "impactlib" / "data").rglob("*.yaml"), *(root / "parameters").rglob("*.yaml")]
+    assert len(files) > 10
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert yamlfiles.safe_load(text) == yaml.safe_load(text), path
+    if yaml.__with_libyaml__:
+        assert yamlfiles.SafeLoader is yaml.CSafeLoader
+    with pytest.raises(yaml.YAMLError) as bad:
+        yamlfiles.safe_load("region: [Drenthe\nquestion: x")
+    assert bad.value.problem_mark is not None  # the line the parameter error names

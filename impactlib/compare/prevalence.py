@@ -20,7 +20,6 @@ from functools import lru_cache
 from importlib import resources
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from .. import regions as _regions
@@ -30,6 +29,7 @@ from ..formatting import format_count, round_half_up
 from ..regions import NATIONAL_KEY, Region
 from ..sources import get_source
 from .narrative import region_phrase
+from ..yamlfiles import safe_load
 
 __all__ = ["Rate", "Estimate", "default_rates", "estimate", "prevalence_estimates", "group_population"]
 
@@ -82,7 +82,7 @@ class Estimate:
 @lru_cache(maxsize=1)
 def _config() -> dict:
     text = resources.files("impactlib").joinpath("data/prevalence.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return safe_load(text)
 
 
 def default_rates() -> list[Rate]:

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from ..formatting import format_count, format_number, format_percent
 from ..periods import parse_period
+from ..yamlfiles import safe_load
 
 THRESHOLD = 5
 #: Columns of every frame this package returns (``categorie`` only for monitor figures).
@@ -80,7 +80,7 @@ def is_synthetic(frame: pd.DataFrame | LocalIndicators) -> bool:
 def schema() -> dict:
     """The documented schema (``impactlib/data/local_schema.yaml``)."""
     text = resources.files("impactlib").joinpath("data/local_schema.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return safe_load(text)
 
 
 def example_path() -> Path:
