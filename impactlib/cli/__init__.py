@@ -15,8 +15,14 @@ import importlib
 import re
 import sys
 
-from ..errors import ImpactError
-from ..safety import terminal_text
+# jsonschema, under nbformat and papermill, imports the optional package 'rfc3987_syntax' to check
+# IRI formats if it is installed (Jupyter's server extras bring it), and that package builds its
+# grammar on import: 0,9 s before any command could start. No command of ours checks IRIs, so the
+# command line (not the library) treats the package as absent.
+sys.modules.setdefault("rfc3987_syntax", None)
+
+from ..errors import ImpactError  # noqa: E402
+from ..safety import terminal_text  # noqa: E402
 
 COMMANDS = ["regions", "indicators", "show", "data", "compare", "run", "fetch", "mirror", "snapshot", "export", "local", "handout", "verkenner", "exercise", "docs"]
 
