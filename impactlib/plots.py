@@ -54,6 +54,7 @@ from .periods import parse_period
 from .query import source_label
 from .regions import NATIONAL_KEY
 from .wording import OEFENDATA_CAPTION
+from .textsize import remember as _remember_text_sizes
 
 __all__ = [
     "region_vs_national_bar",
@@ -68,6 +69,8 @@ __all__ = [
     "NATIONAL_COLOUR",
     "OTHER_COLOUR",
 ]
+
+_remember_text_sizes()  # the same labels recur in every chart: measured once per process
 
 REGION_COLOUR = "#d95f02"
 NATIONAL_COLOUR = "#4d4d4d"

@@ -192,3 +192,38 @@ def test_one_pass_layout_is_the_two_pass_tight_layout_above_the_caption():
         got = dict(vars(fig.subplotpars))
         assert got == pytest.approx(expected, abs=1e-9), columns
         assert got["bottom"] > 0.12 and got["left"] > defaults["left"]  # room for the caption and the long names
+
+
+def test_text_measured_once_per_process_gives_the_same_charts_and_follows_the_font_settings():
+    """plots keeps text measurements for the process (:mod:`impactlib.textsize`): the SVG and PNG
+    of a chart are the bytes matplotlib makes measuring every label itself, and a change of font
+    settings is measured anew."""
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.font_manager import FontProperties
+
+    from impactlib import figures, textsize
+
+    def charts() -> list[bytes]:
+        frame = vt_frame()
+        out = []
+        for fig in (plots.ranked_dotplot(frame, "VT22"), plots.region_vs_national_bar(frame[frame["region_key"] == "VT22"])):
+            for fmt in ("svg", "png"):
+                data = figures.render(fig, fmt).data
+                out.append(data.encode() if isinstance(data, str) else data)
+        return out
+
+    assert RendererAgg.get_text_width_height_descent.__wrapped__  # installed by importing plots
+    remembered = charts() + charts()  # the second round from what was kept
+    textsize.forget()
+    try:
+        assert not hasattr(RendererAgg.get_text_width_height_descent, "__wrapped__")
+        assert charts() * 2 == remembered
+    finally:
+        textsize.remember()
+    renderer = RendererAgg(100, 100, 100)
+    prop = FontProperties(family="sans-serif", size=10)
+    widths = []
+    for font in ("DejaVu Sans", "DejaVu Sans Mono"):
+        with matplotlib.rc_context({"font.sans-serif": [font]}):
+            widths.append(renderer.get_text_width_height_descent("Zaanstreek-Waterland", prop, False)[0])
+    assert widths[0] != widths[1]
