@@ -124,6 +124,9 @@ def _exporter(with_code: bool):
         tags = HIDDEN_TAGS if not with_code else HIDDEN_TAGS[:2]
         config.TagRemovePreprocessor.remove_cell_tags = set(tags)
         exporter = HTMLExporter(config=config, template_name="lab")
+        # the notebook is checked once, after all preprocessors, instead of after each of them:
+        # nbconvert's check with relaxed properties walks the whole schema every time
+        exporter.optimistic_validation = True
         exporter.exclude_input = not with_code
         exporter.exclude_input_prompt = True
         exporter.exclude_output_prompt = True
