@@ -82,3 +82,36 @@ def test_one_region_asked_again_is_not_widened():
     query.indicator_values(ind, ["VT22"], ["2021HJ01"])
     whole_keys = tuple(r.key for r in regions.regions_at("vt", list(range(regions.FIRST_YEAR, regions.LAST_YEAR + 1))))
     assert memo.peek(("indicator", ind, None, whole_keys, None, query.source_key(get_source()))) is None
+
+
+GEMEENTE_CASES = [
+    ("meldingen_acuut_structureel_pct", "GM0479", "GM0439", None),  # Zaanstad after Purmerend (Zaanstreek-Waterland)
+    ("ots_per_10k", "GM0415", "GM0385", "2021HJ01"),  # per 10 000 inwoners: population summed per gemeente
+    ("meldingen_aantal", "GM0753", "GM0743", None),  # Best after Asten: Oost-Brabant since 2023
+]
+
+
+@pytest.mark.parametrize("indicator, key, first, period", GEMEENTE_CASES)
+def test_a_gemeente_after_a_neighbour_is_a_row_of_their_veilig_thuis_regio(indicator, key, first, period):
+    query.clear_cache()
+    alone = _ask(indicator, None, key, period)
+    query.clear_cache()
+    _ask(indicator, None, first, period)  # a first gemeente of the same Veilig Thuis-regio
+    widened = _ask(indicator, None, key, period)
+    pd.testing.assert_frame_equal(widened, alone)
+    assert widened.attrs == alone.attrs
+    group = query._computed_with("gemeente", [regions.get(key)])
+    assert group and {regions.get(key).key, first} <= {g.key for g in group}
+    assert {g.vt_regio for g in group} == {regions.get(key).vt_regio} and len(group) < 60
+    keys = tuple(g.key for g in group)
+    assert memo.peek(("indicator", indicator, None, keys, None, query.source_key(get_source()))) is not None
+
+
+def test_a_gemeente_of_another_veilig_thuis_regio_is_computed_alone():
+    query.clear_cache()
+    ind = "meldingen_acuut_structureel_pct"
+    _ask(ind, None, "GM0479", None)  # Zaanstad (Zaanstreek-Waterland)
+    _ask(ind, None, "GM0743", None)  # Asten (Oost-Brabant): the first of its group
+    for key in ("GM0479", "GM0743"):
+        keys = tuple(g.key for g in query._computed_with("gemeente", [regions.get(key)]))
+        assert memo.peek(("indicator", ind, None, keys, None, query.source_key(get_source()))) is None

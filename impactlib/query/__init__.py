@@ -158,6 +158,7 @@ def indicator_values(
 #: Levels small enough to compute whole: once a second region of one of them is asked for the
 #: same indicator, every region of the level is computed at once (about the cost of two
 #: regions) and later questions are rows of that frame (the explorer, a batch kernel).
+#: Gemeenten are computed per Veilig Thuis-regio instead (:func:`_computed_with`).
 WHOLE_LEVELS = ("vt", "provincie", "landsdeel")
 _asked: dict[tuple, set] = {}
 _asked_lock = threading.Lock()
@@ -174,7 +175,8 @@ def _from_level(spec: IndicatorSpec, label, regs: list[Region], period, src, who
     """The rows of ``regs`` from the frame of their whole level, or ``None`` (compute them alone).
 
     Only for local sources (a live source would download every region's rows), for regions of
-    one level of :data:`WHOLE_LEVELS`, and from the second region of that level asked on: a
+    one level of :data:`WHOLE_LEVELS` or gemeenten of one Veilig Thuis-regio
+    (:func:`_computed_with`), and from the second region of that level or group asked on: a
     single question (one ``impactmonitor show``) stays as cheap as before. The rows are those
     the regions' own computation gives, in its order, with the provenance of those regions
     (which of them are sums of gemeenten).
@@ -183,16 +185,16 @@ def _from_level(spec: IndicatorSpec, label, regs: list[Region], period, src, who
     if getattr(src, "kind", None) not in ("snapshot", "cache") or len(levels) != 1:
         return None
     level = levels.pop()
-    if level not in WHOLE_LEVELS:
+    whole_regs = _computed_with(level, regs)
+    if whole_regs is None:
         return None
+    whole_keys = tuple(r.key for r in whole_regs)
     with _asked_lock:
-        seen = _asked.setdefault((spec.id, level, who), set())
-        others = seen - {r.key for r in regs}  # regions of this level asked before, besides these
+        seen = _asked.setdefault((spec.id, level, whole_keys, who), set())
+        others = seen - {r.key for r in regs}  # regions of this group asked before, besides these
         seen.update(r.key for r in regs)
     if not others:
         return None
-    whole_regs = _regions.regions_at(level, _period_years(None))
-    whole_keys = tuple(r.key for r in whole_regs)
     if tuple(r.key for r in regs) == whole_keys and period is None and label is None:
         return None  # this is the whole frame itself
     wanted = _asked_periods(spec, regs, period, src)  # the same refusals as the region's own computation
@@ -219,6 +221,26 @@ def _from_level(spec: IndicatorSpec, label, regs: list[Region], period, src, who
     part["source"] = source_label(prov)
     part.attrs = {"source": prov}
     return part  # rows of a checked frame: the contract holds
+
+
+def _computed_with(level: str, regs: list[Region]) -> list[Region] | None:
+    """The regions computed together with ``regs`` (which they are rows of), or ``None``.
+
+    A level of :data:`WHOLE_LEVELS` is computed whole. Gemeenten are computed with the other
+    gemeenten of their Veilig Thuis-regio: seven gemeenten cost what one does, all 342 about
+    thirty times as much (measured on the oefendata), and the gemeenten a batch or a
+    participant asks for next are mostly neighbours.
+    """
+    years = _period_years(None)
+    if level in WHOLE_LEVELS:
+        return _regions.regions_at(level, years)
+    if level != "gemeente":
+        return None
+    vts = {r.vt_regio for r in regs}
+    if len(vts) != 1 or None in vts or "" in vts:
+        return None
+    vt = vts.pop()
+    return [g for g in _regions.regions_at("gemeente", years) if g.vt_regio == vt]
 
 
 def _period_years(period) -> list[int] | None:
