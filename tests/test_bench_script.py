@@ -20,7 +20,8 @@ def test_quick_benchmark_prints_three_ratios_last_and_writes_the_csv(tmp_path):
     out, scratch = tmp_path / "bench", tmp_path / "tmp"
     scratch.mkdir()
     done = subprocess.run(
-        [sys.executable, str(SCRIPT), "--quick", "--regions", "1", "--baseline-runs", "1", "--out", str(out)],
+        [sys.executable, str(SCRIPT), "--quick", "--regions", "1", "--baseline-runs", "1", "--gemeente-repeats", "2",
+         "--out", str(out)],
         capture_output=True, text=True, timeout=300, cwd=tmp_path, env={**os.environ, "TMPDIR": str(scratch)},
     )
     assert done.returncode == 0, done.stderr[-2000:]
@@ -48,5 +49,8 @@ def test_quick_benchmark_prints_three_ratios_last_and_writes_the_csv(tmp_path):
     needed = sum(int(r["value"]) for r in rows if r["measure"] == "rows_needed")
     whole = sum(int(r["value"]) for r in rows if r["measure"] == "rows_whole")
     assert math.isclose(needed / whole, float(next(r["value"] for r in rows if r["measure"] == "ratio_rows")), rel_tol=1e-4)
+    repeats = [float(r["value"]) for r in rows if r["measure"] == "ratio_gemeente_repeat"]
+    assert len(repeats) == 2 and len([r for r in rows if r["measure"] == "batch_gemeente"]) == 2
+    assert math.isclose(values["ratio_gemeente"], sum(repeats) / 2, rel_tol=1e-3)  # the median of two
     assert [p.name for p in out.iterdir()] == ["timings.csv"]  # written atomically, nothing left over
     assert list(scratch.iterdir()) == []  # the batch outputs, caches and notebooks are cleaned up
