@@ -123,6 +123,28 @@ def test_html_is_a_report_without_code_and_with_the_banner_on_top():
     assert "samenvatting()" not in page and '<html lang="nl">' in page
 
 
+def test_the_report_loads_nothing_from_another_server_and_keeps_the_lab_style():
+    """No <script>, <link> or <img> in the report points outside the file (nbconvert's page
+    would load require.js, MathJax and mermaid from cdnjs.cloudflare.com); its style stays."""
+    from html.parser import HTMLParser
+
+    class Addresses(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.found = []
+
+        def handle_starttag(self, tag, attrs):
+            self.found += [(tag, v) for k, v in attrs if k in ("src", "href") and v and not v.startswith(("#", "data:"))]
+
+    for with_code in (False, True):
+        page = notebook_to_html(executed_notebook(), with_code=with_code, summary=read_summary(executed_notebook()))
+        seen = Addresses()
+        seen.feed(page)
+        assert seen.found == [], seen.found
+        assert "cdnjs" not in page and "mathjax" not in page.lower() and "mermaid.esm" not in page
+        assert "--jp-layout-color0" in page and "jp-Notebook" in page  # the lab page's own style
+
+
 def test_html_with_code_keeps_code_and_plain_html_has_no_banner():
     nb = executed_notebook()
     assert "geheime_code" in notebook_to_html(nb, with_code=True)

@@ -19,6 +19,8 @@ from .paths import atomic_write
 __all__ = ["notebook_to_html", "write_html", "banner_html", "markdown_html", "item_html"]
 
 HIDDEN_TAGS = ("impactmonitor-summary", "oefendata-banner", "injected-parameters", "parameters")
+#: nbconvert's 'lab' page without the scripts it loads from other servers (see the template).
+REPORT_TEMPLATE = Path(__file__).resolve().parents[1] / "templates" / "report" / "report.html.j2"
 
 _BANNER_STYLE = (
     "background:#fff3cd;border:2px solid #b58100;color:#3d2c00;padding:12px 16px;"
@@ -123,7 +125,9 @@ def _exporter(with_code: bool):
         config.TagRemovePreprocessor.enabled = True
         tags = HIDDEN_TAGS if not with_code else HIDDEN_TAGS[:2]
         config.TagRemovePreprocessor.remove_cell_tags = set(tags)
-        exporter = HTMLExporter(config=config, template_name="lab")
+        # the lab page without scripts from other servers
+        exporter = HTMLExporter(config=config, template_name="lab", extra_template_paths=[str(REPORT_TEMPLATE.parent)],
+                                template_file=REPORT_TEMPLATE.name)
         # the notebook is checked once, after all preprocessors, instead of after each of them:
         # nbconvert's check with relaxed properties walks the whole schema every time
         exporter.optimistic_validation = True
