@@ -53,8 +53,8 @@ from .frame import long_form
 from .periods import parse_period
 from .query import source_label
 from .regions import NATIONAL_KEY
-from .wording import OEFENDATA_CAPTION
 from .textsize import remember as _remember_text_sizes
+from .wording import OEFENDATA_CAPTION
 
 __all__ = [
     "region_vs_national_bar",

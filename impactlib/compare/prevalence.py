@@ -28,8 +28,8 @@ from ..errors import ParameterError
 from ..formatting import format_count, round_half_up
 from ..regions import NATIONAL_KEY, Region
 from ..sources import get_source
-from .narrative import region_phrase
 from ..yamlfiles import safe_load
+from .narrative import region_phrase
 
 __all__ = ["Rate", "Estimate", "default_rates", "estimate", "prevalence_estimates", "group_population"]
 

@@ -237,7 +237,7 @@ def _computed_with(level: str, regs: list[Region]) -> list[Region] | None:
     if level != "gemeente":
         return None
     vts = {r.vt_regio for r in regs}
-    if len(vts) != 1 or None in vts or "" in vts:
+    if len(vts) != 1 or "" in vts:  # a gemeente without a VT-regio: computed alone
         return None
     vt = vts.pop()
     return [g for g in _regions.regions_at("gemeente", years) if g.vt_regio == vt]

@@ -97,10 +97,10 @@ def _prepared(nb) -> tuple[object, dict[str, str]]:
                 data["text/html"] = sanitise_html(f'<img src="data:image/png;base64,{png}" alt="{html.escape(alt)}">')
             elif svg.startswith("<svg"):
                 drawing = safe_svg(svg)  # a drawing passes whole; anything else is dropped
-                placeholder = f"<!--impactmonitor-chart:{mark}:{len(charts)}-->"
+                data["text/html"] = ""
                 if drawing:
-                    charts[placeholder] = drawing
-                data["text/html"] = placeholder if drawing else ""
+                    data["text/html"] = f"<!--impactmonitor-chart:{mark}:{len(charts)}-->"
+                    charts[data["text/html"]] = drawing
             elif "text/markdown" in data:
                 data["text/html"] = sanitise_html(markdown2html_mistune("".join(data["text/markdown"])))
             if "text/html" in data:
