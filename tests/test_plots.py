@@ -227,3 +227,38 @@ def test_text_measured_once_per_process_gives_the_same_charts_and_follows_the_fo
         with matplotlib.rc_context({"font.sans-serif": [font]}):
             widths.append(renderer.get_text_width_height_descent("Zaanstreek-Waterland", prop, False)[0])
     assert widths[0] != widths[1]
+
+
+@pytest.mark.parametrize("region, values", [
+    ("Zaanstreek-Waterland", (61.0, 9.2, 1.4)),
+    ("Zaanstreek-Waterland", (61.0, math.nan, 1.4)),  # an unknown value: no bar, as seaborn leaves it out
+    ("Nederland", (47.0, 12.0, 3.0)),  # Nederland beside itself: one bar per category
+])
+def test_distribution_bars_are_the_bars_seaborn_draws(region, values):
+    import warnings
+
+    import seaborn as sns
+
+    from impactlib.frame import long_form
+
+    categories = ("niet langer dan 1 week", "> 1 week, < 1 maand", "langer dan 5 jaar")
+    df = tidy([{"region_key": "VT22" if region != "Nederland" else "NL01", "region": region, "period": "2021HJ01",
+                "category": c, "value": v, "national": n, "indicator": "duur_geweld_meldingen_pct"}
+               for c, v, n in zip(categories, values, (47.0, 12.0, 3.0))])
+    ours = plots.distribution_bars(df).axes[0]
+    reference = Figure(figsize=(8, 4)).add_subplot()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        sns.barplot(data=long_form(df), y="category", x="value", hue="who",
+                    palette=[plots.REGION_COLOUR, plots.NATIONAL_COLOUR], ax=reference)
+
+    def bars(ax):
+        return sorted((round(p.get_y(), 9), round(p.get_height(), 9), round(p.get_width(), 9), p.get_facecolor())
+                      for c in ax.containers for p in c)
+
+    assert bars(ours) == bars(reference) and len(bars(ours)) == sum(not math.isnan(v) for v in values) + (
+        3 if region != "Nederland" else 0)
+    assert [t.get_text() for t in ours.get_yticklabels()] == [t.get_text() for t in reference.get_yticklabels()]
+    assert ours.get_ylim() == reference.get_ylim()
+    assert [h.get_facecolor() for h in ours.get_legend().legend_handles] == \
+        [h.get_facecolor() for h in reference.get_legend().legend_handles]
