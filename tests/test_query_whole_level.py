@@ -14,6 +14,7 @@ CASES = [
     ("meldingen_acuut_structureel_pct", None, "VT22", None),
     ("meldingen_acuut_structureel_pct", None, "VT02", "2021HJ01"),
     ("meldingen_per_10k", None, "VT22", None),  # population summed from gemeenten: its own source line
+    ("ots_per_10k", None, "VT22", "2021HJ01"),  # 8 gemeenten summed in 2021 (Beemster), 7 since 2022
     ("meldingen_aantal", None, "VT16", None),  # Brabant Noordoost: ends in 2022
     ("meldingen_aantal", None, "VT27", ["2023HJ01", "2024HJ01"]),  # Oost-Brabant: from 2023
     ("melders_politie_pct", None, "PV23", None),
@@ -115,3 +116,41 @@ def test_a_gemeente_of_another_veilig_thuis_regio_is_computed_alone():
     for key in ("GM0479", "GM0743"):
         keys = tuple(g.key for g in query._computed_with("gemeente", [regions.get(key)]))
         assert memo.peek(("indicator", ind, None, keys, None, query.source_key(get_source()))) is None
+
+
+@pytest.mark.parametrize("indicator, key, level, period", [
+    ("meldingen_acuut_structureel_pct", "GM0479", "gemeente", None),  # Zaanstad: its Veilig Thuis-regio's gemeenten
+    ("ots_per_10k", "VT22", "vt", "2021HJ01"),  # Zaanstreek-Waterland: every VT-regio
+])
+def test_in_a_batch_over_the_level_the_first_region_is_already_a_row_of_the_whole(monkeypatch, indicator, key,
+                                                                                    level, period):
+    query.clear_cache()
+    alone = _ask(indicator, None, key, period)
+    region = regions.get(key)
+    keys = tuple(r.key for r in query._computed_with(level, [region]))
+    whole = ("indicator", indicator, None, keys, None, query.source_key(get_source()))
+    assert memo.peek(whole) is None  # a single question: computed alone
+    query.clear_cache()
+    monkeypatch.setenv(query.BATCH_LEVEL_ENV, level)
+    first = _ask(indicator, None, key, period)
+    assert memo.peek(whole) is not None
+    pd.testing.assert_frame_equal(first, alone)
+    assert first.attrs == alone.attrs
+    query.clear_cache()
+    monkeypatch.setenv(query.BATCH_LEVEL_ENV, "provincie")  # a batch over another level changes nothing here
+    _ask(indicator, None, key, period)
+    assert memo.peek(whole) is None
+
+
+def test_a_batch_tells_its_kernels_the_level_and_forgets_it_afterwards(tmp_path, monkeypatch):
+    import os
+
+    from impactlib.run import batch
+
+    seen = []
+    monkeypatch.delenv(query.BATCH_LEVEL_ENV, raising=False)
+    monkeypatch.setattr(batch, "pooled", lambda tasks, work, size: seen.append(os.environ.get(query.BATCH_LEVEL_ENV)) or [])
+    regs = batch.batch_regions("gemeente", "Zaanstreek-Waterland")
+    with pytest.raises(KeyError):  # no results: the index cannot be written, the environment is restored anyway
+        batch.run_all("heftig-structureel-geweld", out=tmp_path, regions=regs, progress=False)
+    assert seen == ["gemeente"] and query.BATCH_LEVEL_ENV not in os.environ

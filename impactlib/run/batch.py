@@ -24,6 +24,7 @@ from ..errors import ImpactError, UserInputError
 from ..figures import CACHE_ENV
 from ..params import load_question, make_parameters
 from ..periods import parse_period
+from ..query import BATCH_LEVEL_ENV
 from ..regions import LEVEL_LABELS, Region, parse_level, regions_at, resolve
 from .execute import RunResult, fill_period, kernel_environment, run_one
 from .export import banner_html
@@ -109,9 +110,13 @@ def run_all(
     ]
     kernel_environment()
     results: dict[str, RunResult] = {}
-    # charts that are the same for several regions are drawn once, shared by the kernels
+    # charts that are the same for several regions are drawn once, shared by the kernels; the
+    # kernels compute the batch's level whole from its first region on (the others will follow)
     figure_cache = tempfile.mkdtemp(prefix="impactmonitor-grafieken-")
-    saved_cache, os.environ[CACHE_ENV] = os.environ.get(CACHE_ENV), figure_cache
+    levels = {r.level for r in regions}
+    hints = {CACHE_ENV: figure_cache, BATCH_LEVEL_ENV: levels.pop() if len(levels) == 1 else ""}
+    saved = {name: os.environ.get(name) for name in hints}
+    os.environ.update(hints)
 
     def one(task: tuple[Region, object], worker: KernelWorker) -> RunResult:
         region, params = task
@@ -135,10 +140,11 @@ def run_all(
             _interrupted(regions, results, question, first.period, out, index)
             raise
     finally:
-        if saved_cache is None:
-            os.environ.pop(CACHE_ENV, None)
-        else:
-            os.environ[CACHE_ENV] = saved_cache
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
         shutil.rmtree(figure_cache, ignore_errors=True)
     ordered = [results[r.key] for r in regions]
     atomic_write(index, index_html(ordered, question, first.period, index.parent))
