@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import NotAvailableError, UnknownCategoryError, UnknownIndicatorError
 from .regions import normalise_name
+from .regions.spelling import shown
 from .yamlfiles import safe_load
 
 __all__ = [
@@ -204,7 +205,7 @@ def get_indicator_spec(indicator_id: str, *, require_open: bool = False) -> Indi
     else:
         close = difflib.get_close_matches(key.lower(), list(cat), n=3, cutoff=0.5)
         raise UnknownIndicatorError(
-            f"Indicator '{key[:60]}' bestaat niet; zie 'impactmonitor indicators' voor de lijst.",
+            f"Indicator '{shown(key)}' bestaat niet; zie 'impactmonitor indicators' voor de lijst.",
             suggestions=close,
         )
     if require_open and not spec.is_open:

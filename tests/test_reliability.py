@@ -33,7 +33,7 @@ import nbformat
 import pandas as pd
 import pytest
 import yaml
-from hypothesis import HealthCheck, given
+from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from mirror_fixtures import *  # noqa: F403 - the autouse 'offline' fixture: no test leaves 127.0.0.1
@@ -690,6 +690,7 @@ _yaml_texts = st.one_of(
 
 
 @given(_yaml_texts)
+@example('indicators:\n- "\\0"\nquestion: a\nregion: Drenthe')  # found by hypothesis: a NUL as indicator name
 @hsettings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_any_parameter_or_question_file_is_valid_or_a_parameter_error(content):
     with tempfile.TemporaryDirectory() as folder:
