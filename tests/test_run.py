@@ -145,6 +145,40 @@ def test_the_report_loads_nothing_from_another_server_and_keeps_the_lab_style():
         assert "--jp-layout-color0" in page and "jp-Notebook" in page  # the lab page's own style
 
 
+@pytest.mark.parametrize("with_code", [False, True])
+def test_the_report_page_is_nbconverts_own_finished_without_beautifulsoup(with_code):
+    """Our exporter gives the page nbconvert's HTMLExporter gives (read the same by
+    BeautifulSoup: same tree, same alt texts and tab stops), only the alt text of an image
+    without one is Dutch; and it adds them itself, without BeautifulSoup."""
+    from bs4 import BeautifulSoup
+    from nbconvert import HTMLExporter
+
+    from impactlib.run import export
+
+    nb = executed_notebook()
+    bare = cell("plaatje()")  # an image without an alt text, and HTML that is already reachable
+    bare.outputs = [new_output("display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"}),
+                    new_output("display_data", data={"text/html": '<div class="jp-OutputArea-output">al</div>'})]
+    nb.cells.insert(3, bare)
+    prepared, _ = export._prepared(nb)
+    ours_exporter = export._exporter(with_code)
+    theirs_exporter = HTMLExporter(config=ours_exporter.config, template_name="lab",
+                                   extra_template_paths=[str(export.REPORT_TEMPLATE.parent)],
+                                   template_file=export.REPORT_TEMPLATE.name)
+    for name in ("exclude_input", "exclude_input_prompt", "exclude_output_prompt"):
+        setattr(theirs_exporter, name, getattr(ours_exporter, name))
+    ours, _ = ours_exporter.from_notebook_node(prepared, resources={"metadata": {"name": "T"}})
+    theirs, _ = theirs_exporter.from_notebook_node(prepared, resources={"metadata": {"name": "T"}})
+    theirs = theirs.replace("No description has been provided for this image", export.NO_ALT)
+    assert str(BeautifulSoup(ours, features="html.parser")) == theirs
+    soup = BeautifulSoup(ours, features="html.parser")
+    assert soup.select("img:not([alt])") == [] and ours.count(f'alt="{export.NO_ALT}"') == 1
+    outputs = soup.select(".jp-Notebook div.jp-OutputArea-output")
+    assert len(outputs) >= 4 and all(div.get("tabindex") == "0" for div in outputs)
+    inputs = soup.select(".jp-Notebook div.jp-Cell-inputWrapper")
+    assert inputs and all(div.get("tabindex") == "0" for div in inputs)  # the Markdown cell, and code cells
+
+
 def test_html_with_code_keeps_code_and_plain_html_has_no_banner():
     nb = executed_notebook()
     assert "geheime_code" in notebook_to_html(nb, with_code=True)
