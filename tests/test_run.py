@@ -167,7 +167,8 @@ def test_the_report_page_is_nbconverts_own_finished_without_beautifulsoup(with_c
                                    template_file=export.REPORT_TEMPLATE.name)
     for name in ("exclude_input", "exclude_input_prompt", "exclude_output_prompt"):
         setattr(theirs_exporter, name, getattr(ours_exporter, name))
-    ours, _ = ours_exporter.from_notebook_node(prepared, resources={"metadata": {"name": "T"}})
+    with export._export_lock:
+        ours, _ = ours_exporter.from_notebook_node(prepared, resources={"metadata": {"name": "T"}})
     theirs, _ = theirs_exporter.from_notebook_node(prepared, resources={"metadata": {"name": "T"}})
     theirs = theirs.replace("No description has been provided for this image", export.NO_ALT)
     assert str(BeautifulSoup(ours, features="html.parser")) == theirs
@@ -177,6 +178,20 @@ def test_the_report_page_is_nbconverts_own_finished_without_beautifulsoup(with_c
     assert len(outputs) >= 4 and all(div.get("tabindex") == "0" for div in outputs)
     inputs = soup.select(".jp-Notebook div.jp-Cell-inputWrapper")
     assert inputs and all(div.get("tabindex") == "0" for div in inputs)  # the Markdown cell, and code cells
+
+
+def test_threads_of_a_batch_share_one_exporter_and_get_the_same_pages():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from impactlib.run import export
+
+    nb = executed_notebook()
+    alone = notebook_to_html(nb, summary=read_summary(nb))
+    with ThreadPoolExecutor(4) as pool:
+        pages = list(pool.map(lambda _: notebook_to_html(nb, summary=read_summary(nb)), range(8)))
+        seen = set(pool.map(lambda _: id(export._exporter(False)), range(8)))
+    assert pages == [alone] * 8
+    assert len(seen) == 1  # one exporter for the style, not one per thread
 
 
 def test_html_with_code_keeps_code_and_plain_html_has_no_banner():

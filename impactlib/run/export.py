@@ -169,12 +169,16 @@ def _report_exporter_class():
     return ReportExporter
 
 
-_exporters = threading.local()
+#: One exporter per style for the whole process, used by one thread at a time: an exporter
+#: registers filters per page, and a batch's threads would each compile the templates again.
+_exporters: dict[bool, object] = {}
+_export_lock = threading.Lock()
 
 
 def _exporter(with_code: bool):
-    """The HTML exporter for this thread, built (templates compiled) once per style."""
-    cache = _exporters.__dict__.setdefault("by_style", {})
+    """The HTML exporter of this style, built (templates compiled) once per process; use it
+    while holding ``_export_lock``."""
+    cache = _exporters
     if with_code not in cache:
         from traitlets.config import Config
 
@@ -199,9 +203,9 @@ def notebook_to_html(nb, *, with_code: bool = False, summary: dict | None = None
     """Render an executed notebook (a ``NotebookNode``) as HTML."""
     summary = summary or {}
     nb, charts = _prepared(nb)
-    exporter = _exporter(with_code)
     title = summary.get("title") or "Impactmonitor: stappenplan"
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    with _export_lock:
+        body, _ = _exporter(with_code).from_notebook_node(nb, resources={"metadata": {"name": title}})
     for placeholder, drawing in charts.items():
         body = body.replace(placeholder, drawing, 1)
     body = body.replace('<html lang="en">', '<html lang="nl">', 1)
