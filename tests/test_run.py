@@ -400,6 +400,104 @@ def test_a_batch_goes_on_after_a_kernel_crash(pool_template, tmp_path):
     assert results["Crash"] == "DeadKernelError"
 
 
+class _CountedWorker:
+    """KernelWorkers without warm-up that remember themselves (and their kernel's process id)."""
+
+    def __init__(self):
+        self.made = []
+
+    def __call__(self):
+        from impactlib.run.pool import KernelWorker
+
+        made = self.made
+
+        class Counted(KernelWorker):
+            def start(self):
+                super().start()
+                self.pid = self.km.provisioner.pid
+                return self
+
+        worker = Counted(warm_up="")
+        made.append(worker)
+        return worker
+
+
+def _alive(pid) -> bool:
+    import psutil
+
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def test_kernels_started_early_serve_the_next_batch(pool_template, tmp_path):
+    from impactlib.run import pool
+
+    early = _CountedWorker()
+    pool.start_early(2, make_worker=early)
+    assert len(early.made) == 2 and all(w.launched.is_set() for w in early.made)  # launched before returning
+
+    def late():
+        raise AssertionError("the batch started a kernel of its own")
+
+    def work(region, worker):
+        nb = worker.execute(pool_template, tmp_path / f"{region}.ipynb", {"region": region})
+        return region, id(worker), shown(nb)[0].split()[0]
+
+    results = list(pool.pooled(["Drenthe", "Twente", "Zeeland"], work, 2, make_worker=late))
+    assert sorted(r[0] for r in results) == ["Drenthe", "Twente", "Zeeland"] and {r[2] for r in results} == {"vers"}
+    assert {r[1] for r in results} <= {id(w) for w in early.made}
+    assert all(w.starts == 1 and w.km is None for w in early.made)  # one start each, stopped after the batch
+    assert not any(_alive(w.pid) for w in early.made) and pool._early == []
+
+
+def test_kernels_started_early_for_a_batch_that_never_comes_are_stopped(tmp_path):
+    from impactlib.run import pool
+
+    early = _CountedWorker()
+    pool.start_early(1, make_worker=early)
+    pool.discard_early()
+    (worker,) = early.made
+    assert worker.km is None and not _alive(worker.pid) and pool._early == []
+
+
+@pytest.mark.parametrize("argv, size", [
+    (["run", "--all-regions", "--question", "q"], None),
+    (["--debug", "run", "--all-regions", "--question", "q", "--jobs", "3"], 3),
+    (["run", "--all-regions", "--jobs=1", "--question", "q"], 1),
+    (["run", "--all-regions"], False),  # no question: the command line says so at once
+    (["run", "--all-regions", "--question", "q", "--jobs", "0"], False),  # left to the parser's message
+    (["run", "--all-regions", "--question", "q", "--jobs", "twee"], False),
+    (["run", "--all-regions", "--question", "q", "--help"], False),
+    (["run", "--region", "Drenthe", "--question", "q"], False),  # one notebook: one kernel, as before
+    (["show", "--all-regions", "--question", "q"], False),
+])
+def test_the_command_line_starts_a_batchs_kernels_first(monkeypatch, argv, size):
+    from impactlib import cli
+    from impactlib.run import pool
+
+    asked = []
+    monkeypatch.setattr(pool, "start_early", lambda n=None: asked.append(n))
+    assert cli._batch_kernels_early(argv) is (size is not False)
+    assert asked == ([] if size is False else [size])
+
+
+def test_a_batch_mistake_found_after_the_kernels_started_is_one_line_and_leaves_no_kernel(capsys):
+    import psutil
+
+    from impactlib.cli import main
+    from impactlib.run import pool
+
+    code = main(["run", "--all-regions", "--question", "heftig-structureel-geweld", "--level", "gemeente",
+                 "--within", "Nergenshuizen", "--jobs", "1"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "Nergenshuizen" in err
+    assert pool._early == []
+    assert not [p for p in psutil.Process().children(recursive=True)
+                if "ipykernel_launcher" in " ".join(p.cmdline()) and p.status() != psutil.STATUS_ZOMBIE]
+
+
 def test_run_one_on_a_shared_worker_keeps_papermill_failures(template, tmp_path):
     from impactlib.run.pool import KernelWorker
 

@@ -78,7 +78,45 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def _batch_kernels_early(argv: list[str]) -> bool:
+    """``run --all-regions ... --question Q``: start the batch's kernels now (:func:`impactlib.run.pool.start_early`).
+
+    They boot and import while this process still loads its own libraries and checks the
+    regions, which takes about a second on one core while the other has nothing to do. Only
+    for a batch that names its question (the mistake made most, a missing ``--question``, is
+    told at once); ``--jobs`` as given, anything it cannot read is left to the parser.
+    """
+    words = [a for a in argv if a != "--debug"]
+    if not words or words[0] != "run" or "--all-regions" not in words or "--question" not in words \
+            or {"-h", "--help"} & set(words):
+        return False
+    size = None
+    for i, word in enumerate(words):
+        value = words[i + 1] if word == "--jobs" and i + 1 < len(words) else \
+            word.partition("=")[2] if word.startswith("--jobs=") else None
+        if value is not None:
+            if not value.isdigit() or int(value) < 1:
+                return False
+            size = int(value)
+    from ..run.pool import start_early
+
+    start_early(size)
+    return True
+
+
 def _main(argv: list[str] | None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    early = _batch_kernels_early(argv)
+    try:
+        return _command(argv)
+    finally:
+        if early:  # kernels that no batch took (a mistake found later): stopped, after the message
+            from ..run.pool import discard_early
+
+            discard_early()
+
+
+def _command(argv: list[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     debug = getattr(args, "debug", False)

@@ -14,8 +14,26 @@ printable exercise sheets (no kernel).
 PosixPath('outputs/drenthe/eerder-beter-in-beeld.html')
 """
 
-from .batch import BatchResult, run_all
-from .execute import RunResult, run_one
-from .job import NotebookJob, execute_all  # not job.execute: that name is the submodule run.execute
+
+from importlib import import_module
+
+#: The names below load their module on first use: the command line starts a batch's kernels
+#: (:mod:`impactlib.run.pool`) before papermill, nbconvert and pandas are imported.
+_LAZY = {
+    "run_all": "batch",
+    "BatchResult": "batch",
+    "run_one": "execute",
+    "RunResult": "execute",
+    "NotebookJob": "job",
+    "execute_all": "job",  # not job.execute: that name is the submodule run.execute
+}
 
 __all__ = ["run_one", "run_all", "RunResult", "BatchResult", "NotebookJob", "execute_all"]
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'impactlib.run' has no attribute {name!r}")

@@ -29,7 +29,7 @@ from ..regions import LEVEL_LABELS, Region, parse_level, regions_at, resolve
 from .execute import RunResult, fill_period, kernel_environment, run_one
 from .export import banner_html
 from .paths import DEFAULT_OUT, atomic_write, output_paths
-from .pool import KernelWorker, pooled
+from .pool import KernelWorker, default_size, pooled
 
 __all__ = ["BatchResult", "run_all", "index_html", "batch_regions"]
 
@@ -51,14 +51,6 @@ class BatchResult:
     @property
     def succeeded(self) -> list[RunResult]:
         return [r for r in self.results if r.ok]
-
-
-def default_jobs() -> int:
-    """The processor cores this process may use (at least 1)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):  # not on every platform
-        return max(1, os.cpu_count() or 1)
 
 
 def batch_regions(level: str | None = "vt", within: str | Region | None = None) -> list[Region]:
@@ -127,7 +119,7 @@ def run_all(
 
     index = Path(out or DEFAULT_OUT).expanduser().resolve() / "index.html"
     try:
-        done = pooled(list(zip(regions, plans)), one, jobs or default_jobs())
+        done = pooled(list(zip(regions, plans)), one, jobs or default_size())
         bar = tqdm(done, total=len(regions), desc="Regio's", unit="regio", disable=not progress)
         try:
             for result in bar:

@@ -25,6 +25,7 @@ written to the output path, as papermill does for a failing cell.
 
 from __future__ import annotations
 
+import atexit
 import os
 import queue
 import threading
@@ -33,13 +34,10 @@ from dataclasses import asdict
 from typing import TypeVar
 
 from jupyter_core.utils import run_sync
-from papermill.clientwrap import PapermillNotebookClient
-from papermill.engines import NBClientEngine, papermill_engines
-from papermill.exceptions import PapermillExecutionError
 
 from .. import errors, settings
 
-__all__ = ["KernelWorker", "pooled", "ENGINE", "KERNEL"]
+__all__ = ["KernelWorker", "pooled", "start_early", "discard_early", "default_size", "ENGINE", "KERNEL"]
 
 ENGINE = "impactmonitor-pool"
 KERNEL = "python3"
@@ -54,34 +52,50 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-class _PooledClient(PapermillNotebookClient):
-    """Papermill's client on a kernel that is already running (and stays running)."""
-
-    def execute(self, **kwargs):
-        self.reset_execution_trackers()
-        self.papermill_execute_cells()
-        info = self.wait_for_reply(self.kc.kernel_info())
-        self.nb.metadata["language_info"] = info["content"]["language_info"]
-        self.set_widgets_metadata()
-        return self.nb
+_engine_lock = threading.Lock()
+_engine_registered = False
 
 
-class PooledEngine(NBClientEngine):
-    """A papermill engine that executes on ``worker``'s kernel instead of starting one."""
-
-    @classmethod
-    def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None,
-                                 start_timeout=START_TIMEOUT, execution_timeout=None, worker=None, **kwargs):
-        worker.current = nb_man.nb
-        client = _PooledClient(
-            nb_man, km=worker.km, kernel_name=kernel_name, timeout=execution_timeout,
-            startup_timeout=start_timeout, log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file,
-        )
-        client.kc = worker.kc
-        return client.execute()
+def _registered_engine() -> None:
+    """Register :data:`ENGINE` with papermill, once: papermill is imported when the first
+    notebook runs, not when a batch's kernels start."""
+    global _engine_registered
+    with _engine_lock:
+        if not _engine_registered:
+            _register_engine()
+            _engine_registered = True
 
 
-papermill_engines.register(ENGINE, PooledEngine)
+def _register_engine() -> None:
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class _PooledClient(PapermillNotebookClient):
+        """Papermill's client on a kernel that is already running (and stays running)."""
+
+        def execute(self, **kwargs):
+            self.reset_execution_trackers()
+            self.papermill_execute_cells()
+            info = self.wait_for_reply(self.kc.kernel_info())
+            self.nb.metadata["language_info"] = info["content"]["language_info"]
+            self.set_widgets_metadata()
+            return self.nb
+
+    class PooledEngine(NBClientEngine):
+        """A papermill engine that executes on ``worker``'s kernel instead of starting one."""
+
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None,
+                                     start_timeout=START_TIMEOUT, execution_timeout=None, worker=None, **kwargs):
+            worker.current = nb_man.nb
+            client = _PooledClient(
+                nb_man, km=worker.km, kernel_name=kernel_name, timeout=execution_timeout,
+                startup_timeout=start_timeout, log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file,
+            )
+            client.kc = worker.kc
+            return client.execute()
+
+    papermill_engines.register(ENGINE, PooledEngine)
 
 
 def _preparation(cwd: str) -> str:
@@ -119,6 +133,8 @@ class KernelWorker:
         self.starts = 0  # kernels started so far (a replaced kernel counts again)
         self._healthy = False
         self._start_error: errors.KernelStartError | None = None
+        #: set once the kernel's process was launched (or could not be): :func:`start_early` waits for it
+        self.launched = threading.Event()
 
     # -- kernel life ------------------------------------------------------------------
     def start(self) -> "KernelWorker":
@@ -131,7 +147,10 @@ class KernelWorker:
 
         km = AsyncKernelManager(kernel_name=self.kernel_name)
         try:
-            run_sync(km.start_kernel)(extra_arguments=list(KERNEL_ARGUMENTS))
+            try:
+                run_sync(km.start_kernel)(extra_arguments=list(KERNEL_ARGUMENTS))
+            finally:
+                self.launched.set()
             kc = km.client()
             kc.start_channels()
             run_sync(kc.wait_for_ready)(timeout=self.start_timeout)
@@ -206,8 +225,10 @@ class KernelWorker:
         the kernel for replacement and writes what was executed so far.
         """
         import papermill as pm
+        from papermill.exceptions import PapermillExecutionError
         from papermill.iorw import write_ipynb
 
+        _registered_engine()
         self.ready()
         self.current = None
         try:
@@ -228,39 +249,120 @@ class KernelWorker:
             raise
 
 
+def default_size() -> int:
+    """The processor cores this process may use (at least 1): a batch's kernels by default."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not on every platform
+        return max(1, os.cpu_count() or 1)
+
+
+def _serve(worker: KernelWorker, todo: queue.SimpleQueue, done: queue.SimpleQueue, work: Callable) -> None:
+    """Take tasks until none is left, each ``work(task, worker)``; then stop the kernel."""
+    try:
+        while True:
+            try:
+                task = todo.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                done.put((True, work(task, worker)))
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+                done.put((False, exc))
+    finally:
+        worker.shutdown()
+
+
+class _EarlyThread:
+    """A pool thread started before its batch is known: it starts its kernel (and imports
+    :data:`WARM_UP`) at once, then waits to be handed the batch's tasks (or ``None``: stop)."""
+
+    def __init__(self, number: int, make_worker: Callable[[], KernelWorker]):
+        self._make_worker = make_worker
+        self._handoff: queue.SimpleQueue = queue.SimpleQueue()
+        self.launched = threading.Event()
+        self.thread = threading.Thread(target=self._run, name=f"impactmonitor-kernel-{number}", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        worker = self._make_worker()
+        worker.launched = self.launched  # set by the worker once its kernel's process is launched
+        try:
+            worker.start()
+        except Exception:  # noqa: BLE001 - kept by the worker: its first notebook reports it, as a late start would
+            pass
+        job = self._handoff.get()
+        if job is None:
+            worker.shutdown()
+            return
+        job(worker)
+
+    def hand(self, job) -> None:
+        self._handoff.put(job)
+
+
+_early: list[_EarlyThread] = []
+_early_lock = threading.Lock()
+
+
+def start_early(size: int | None = None, *, make_worker: Callable[[], KernelWorker] = KernelWorker) -> None:
+    """Start ``size`` kernels (default :func:`default_size`) for a batch that is about to come.
+
+    The command line calls this first thing for ``run --all-regions``: the kernels start and
+    import while the command line itself still loads its libraries and checks the regions
+    (1,2 s on 2 cores, one of them otherwise idle). The next :func:`pooled` in this process takes
+    them; :func:`discard_early` stops those that no batch took (at the latest when the process
+    ends).
+    """
+    with _early_lock:
+        started = [_EarlyThread(len(_early) + i + 1, make_worker) for i in range(size or default_size())]
+        _early.extend(started)
+    for early in started:  # this process's imports would hold up the launch (the GIL): launched first
+        early.launched.wait(timeout=START_TIMEOUT)
+
+
+def discard_early() -> None:
+    """Stop the kernels of :func:`start_early` that no batch took, and wait until they are gone."""
+    with _early_lock:
+        left, _early[:] = list(_early), []
+    for early in left:
+        early.hand(None)
+    for early in left:
+        early.thread.join(timeout=START_TIMEOUT)
+
+
+atexit.register(discard_early)
+
+
 def pooled(tasks: Sequence[T], work: Callable[[T, KernelWorker], R], size: int, *,
            make_worker: Callable[[], KernelWorker] = KernelWorker) -> Iterator[R]:
     """``work(task, worker)`` for every task on ``size`` warm kernels; results as they finish.
 
-    Each worker thread owns one :class:`KernelWorker` (started when its first task arrives)
-    and takes the next task when it is done with one, so slow and fast tasks even out. An
-    exception escaping ``work`` (or the caller stopping early, e.g. Ctrl+C) stops handing out
-    tasks: running notebooks finish in the background and their kernels are stopped.
+    Each worker thread owns one :class:`KernelWorker` (started when its first task arrives, or
+    already started by :func:`start_early`) and takes the next task when it is done with one,
+    so slow and fast tasks even out. An exception escaping ``work`` (or the caller stopping
+    early, e.g. Ctrl+C) stops handing out tasks: running notebooks finish in the background and
+    their kernels are stopped.
     """
     todo: queue.SimpleQueue = queue.SimpleQueue()
     for task in tasks:
         todo.put(task)
     done: queue.SimpleQueue = queue.SimpleQueue()
-
-    def loop() -> None:
-        worker = make_worker()
-        try:
-            while True:
-                try:
-                    task = todo.get_nowait()
-                except queue.Empty:
-                    return
-                try:
-                    done.put((True, work(task, worker)))
-                except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
-                    done.put((False, exc))
-        finally:
-            worker.shutdown()
-
-    threads = [threading.Thread(target=loop, name=f"impactmonitor-kernel-{i + 1}", daemon=True)
-               for i in range(max(1, min(size, len(tasks))))]
-    for thread in threads:
+    wanted = max(1, min(size, len(tasks)))
+    with _early_lock:
+        early, _early[:] = list(_early), []
+    threads = []
+    for i, started in enumerate(early):
+        if i < wanted:
+            started.hand(lambda worker: _serve(worker, todo, done, work))
+            threads.append(started.thread)
+        else:
+            started.hand(None)  # more kernels were started than this batch has tasks or room for
+    for i in range(len(threads), wanted):
+        thread = threading.Thread(target=lambda: _serve(make_worker(), todo, done, work),
+                                  name=f"impactmonitor-kernel-{i + 1}", daemon=True)
         thread.start()
+        threads.append(thread)
     try:
         for _ in range(len(tasks)):
             ok, value = done.get()
@@ -275,3 +377,5 @@ def pooled(tasks: Sequence[T], work: Callable[[T, KernelWorker], R], size: int, 
                 break
     for thread in threads:
         thread.join()
+    for started in early[wanted:]:
+        started.thread.join(timeout=START_TIMEOUT)
