@@ -26,7 +26,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Rendered", "render", "cached", "show_figure", "cache_folder", "CACHE_ENV", "PNG_DPI"]
+__all__ = ["Rendered", "render", "cached", "cached_all", "show_figure", "cache_folder", "CACHE_ENV", "PNG_DPI"]
 
 CACHE_ENV = "IMPACTMONITOR_FIGURE_CACHE"
 #: Resolution of the rare PNG chart: sharp on a projector (1,5× the old 100 dpi).
@@ -235,6 +235,98 @@ def cached(builder, *args, **kwargs):
     fig = builder(*args, **kwargs)
     fig._impactmonitor_key = key
     return fig
+
+
+#: Seconds a kernel waits for a chart another kernel of the batch claimed, before it draws it itself.
+CLAIM_WAIT = 60.0
+_POLL = 0.02
+
+
+def _claim(folder: Path, key: str) -> bool:
+    """Claim the drawing of ``key`` for this process (a file only one process can create)."""
+    try:
+        fd = os.open(folder / f"{key}.claim", os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+    except FileExistsError:
+        return False
+    except OSError:
+        return True  # a folder that takes no claim: draw it, as without a cache
+    with os.fdopen(fd, "w") as handle:
+        handle.write(str(os.getpid()))
+    return True
+
+
+def _claimer_alive(folder: Path, key: str) -> bool:
+    """Whether the process that claimed ``key`` still runs (and so will store the chart)."""
+    try:
+        pid = int((folder / f"{key}.claim").read_text(encoding="ascii").strip() or 0)
+    except (OSError, ValueError):
+        return False  # the claim is gone (drawn, or given up) or unreadable
+    if pid <= 0:
+        return True  # written but not yet filled in: the claimer is at work
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def cached_all(calls: list[tuple]) -> list:
+    """``[builder(*args, **kwargs) for builder, args, kwargs in calls]``, shared by the kernels of a batch.
+
+    Without a cache folder every chart is simply drawn (figures, as :func:`cached` gives them).
+    With one, the charts come back rendered (:class:`Rendered`), and the kernels of a batch that
+    ask for the same charts at the same moment — the first notebook of each kernel, drawing the
+    ranking of all Veilig Thuis-regio's — share the work instead of each drawing all of them:
+    a kernel claims a chart nobody drew or claimed yet (a file only one process can create),
+    draws and stores it, and moves on to the next; a chart another kernel claimed it takes from
+    the folder once that kernel stored it. A kernel that died with a claim (its process is gone)
+    or takes longer than :data:`CLAIM_WAIT` seconds is not waited for: the chart is drawn here.
+    """
+    import time
+
+    folder = cache_folder()
+    if folder is None:
+        return [builder(*args, **kwargs) for builder, args, kwargs in calls]
+    keys = [content_key(builder, *args, **kwargs) for builder, args, kwargs in calls]
+    out: list = [None] * len(calls)
+
+    def draw(i: int) -> None:
+        builder, args, kwargs = calls[i]
+        try:
+            fig = builder(*args, **kwargs)
+            out[i] = render(fig)
+            _store(keys[i], out[i])
+            _close(fig)
+        finally:
+            try:
+                (folder / f"{keys[i]}.claim").unlink()
+            except OSError:
+                pass
+
+    waiting = []
+    for i, key in enumerate(keys):
+        out[i] = _load(key)
+        if out[i] is not None:
+            continue
+        if _claim(folder, key):
+            draw(i)
+        else:
+            waiting.append(i)
+    for i in waiting:
+        deadline = time.monotonic() + CLAIM_WAIT
+        while out[i] is None:
+            out[i] = _load(keys[i])
+            if out[i] is not None:
+                break
+            if not _claimer_alive(folder, keys[i]) or time.monotonic() > deadline:
+                out[i] = _load(keys[i])  # stored just before the claim went
+                if out[i] is None:
+                    draw(i)
+                break
+            time.sleep(_POLL)
+    return out
 
 
 def clear_memory() -> None:

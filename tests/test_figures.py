@@ -96,3 +96,79 @@ def test_the_report_carries_each_safe_chart_exactly_as_drawn_and_drops_an_unsafe
     page = notebook_to_html(nbformat.from_dict(new_notebook(cells=[*cells, forged])))
     assert page.count(svg) == 2  # both safe charts, byte for byte as matplotlib wrote them
     assert "alert(1)" not in page and "impactmonitor-chart" not in page and "tekst" in page
+
+
+def _slow_chart(folder, n):
+    """A chart builder that notes in ``folder`` which process drew chart ``n``."""
+    import os
+    import time
+
+    time.sleep(0.1)
+    (folder / f"drawn-{n}-{os.getpid()}").touch()
+    return chart(values=(1.0, float(n)))
+
+
+def _batch_kernel(folder, cache, barrier, results):
+    import os
+
+    os.environ[figures.CACHE_ENV] = str(cache)
+    figures.clear_memory()
+    barrier.wait()
+    drawn = figures.cached_all([(_slow_chart, (folder, n), {}) for n in range(6)])
+    results.put([r.data for r in drawn])
+
+
+def test_kernels_asking_for_the_same_charts_at_once_draw_each_only_once(tmp_path):
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    cache, marks = tmp_path / "grafieken", tmp_path / "getekend"
+    cache.mkdir()
+    marks.mkdir()
+    barrier, results = context.Barrier(2), context.Queue()
+    kernels = [context.Process(target=_batch_kernel, args=(marks, cache, barrier, results)) for _ in range(2)]
+    for k in kernels:
+        k.start()
+    pages = [results.get(timeout=60) for _ in kernels]
+    for k in kernels:
+        k.join(timeout=60)
+    drawn = sorted(p.name.split("-")[1] for p in marks.iterdir())
+    assert drawn == [str(n) for n in range(6)]  # every chart drawn once in all, not once per kernel
+    assert pages[0] == pages[1] and len(set(pages[0])) == 6
+    assert not list(cache.glob("*.claim"))
+
+
+def test_a_chart_claimed_by_a_live_kernel_is_waited_for_and_one_of_a_dead_kernel_drawn_here(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+    import threading
+
+    monkeypatch.setenv(figures.CACHE_ENV, str(tmp_path))
+    figures.clear_memory()
+    calls = []
+
+    def build(n):
+        calls.append(n)
+        return chart(values=(1.0, float(n)))
+
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    try:
+        waited, orphan = figures.content_key(build, 1), figures.content_key(build, 2)
+        (tmp_path / f"{waited}.claim").write_text(str(alive.pid))
+        (tmp_path / f"{orphan}.claim").write_text(str(dead.pid))
+        other = figures.render(chart(values=(9.0, 9.0)))  # what the other kernel stores, a moment later
+        threading.Timer(0.3, figures._store, (waited, other)).start()
+        got = figures.cached_all([(build, (1,), {}), (build, (2,), {}), (build, (3,), {})])
+    finally:
+        alive.kill()
+        alive.wait()
+    assert calls == [3, 2]  # its own first, then the dead kernel's; the live kernel's taken from it
+    assert got[0].data == other.data and all(isinstance(g, figures.Rendered) for g in got)
+
+
+def test_without_a_cache_folder_cached_all_just_draws(monkeypatch):
+    monkeypatch.delenv(figures.CACHE_ENV, raising=False)
+    got = figures.cached_all([(chart, (), {"values": (1.0, 2.0)}), (chart, (), {})])
+    assert all(isinstance(g, Figure) for g in got)

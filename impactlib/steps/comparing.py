@@ -254,9 +254,10 @@ def _rank_sentences(ex: Example, comp) -> str:
 def step5_all_regions(ex: Example) -> list:
     """All Veilig Thuis-regio's at a glance: each figure ranked, the region highlighted."""
     from .. import plots
-    from ..figures import cached
+    from ..figures import cached_all
 
     items: list = []
+    charts: list = []  # (place in items, chart call)
     highlight = ex.region.key if ex.region.level == "vt" else ex.region.vt_regio
     if ex.region.level != "vt":
         parent = _regions.get(highlight).name if highlight else None
@@ -272,10 +273,15 @@ def step5_all_regions(ex: Example) -> list:
             frame = frame.copy()
             frame.attrs = dict(comp.series.attrs)
         items.append(md(f"**{label(spec, comp.category)}.** {text}".strip()))
-        # the same for every gemeente of one VT-regio (and every provincie): drawn once per batch
-        items.append(cached(plots.ranked_dotplot, no_national(frame), highlight, ex.period))
+        charts.append((len(items), (plots.ranked_dotplot, (no_national(frame), highlight, ex.period), {})))
+        items.append(None)
         if spec.id == ex.question.headline:
-            items.append(cached(plots.tile_map, frame, highlight, ex.period))
+            charts.append((len(items), (plots.tile_map, (frame, highlight, ex.period), {})))
+            items.append(None)
+    # the same for every gemeente of one VT-regio (and every provincie): drawn once per batch, the
+    # kernels that reach them at the same moment sharing the drawing
+    for (place, _), chart in zip(charts, cached_all([call for _, call in charts])):
+        items[place] = chart
     return items
 
 
