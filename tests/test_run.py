@@ -194,6 +194,19 @@ def test_threads_of_a_batch_share_one_exporter_and_get_the_same_pages():
     assert len(seen) == 1  # one exporter for the style, not one per thread
 
 
+def test_the_exporter_is_warmed_up_in_the_background_and_gives_the_same_page(monkeypatch):
+    from impactlib.run import export
+
+    monkeypatch.setattr(export, "_exporters", {})
+    nb = executed_notebook()
+    cold = notebook_to_html(nb, with_code=True, summary=read_summary(nb))
+    monkeypatch.setattr(export, "_exporters", {})
+    thread = export.warm_up(with_code=True)
+    thread.join(timeout=60)
+    assert set(export._exporters) == {True}  # built (and its templates compiled) before any report
+    assert notebook_to_html(nb, with_code=True, summary=read_summary(nb)) == cold
+
+
 def test_html_with_code_keeps_code_and_plain_html_has_no_banner():
     nb = executed_notebook()
     assert "geheime_code" in notebook_to_html(nb, with_code=True)

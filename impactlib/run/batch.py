@@ -27,7 +27,7 @@ from ..periods import parse_period
 from ..query import BATCH_LEVEL_ENV
 from ..regions import LEVEL_LABELS, Region, parse_level, regions_at, resolve
 from .execute import RunResult, fill_period, kernel_environment, run_one
-from .export import banner_html
+from .export import banner_html, warm_up
 from .paths import DEFAULT_OUT, atomic_write, output_paths
 from .pool import KernelWorker, default_size, pooled
 
@@ -118,6 +118,7 @@ def run_all(
             return RunResult(region, question, first.period, output_paths(out, region, question).notebook, error=str(exc))
 
     index = Path(out or DEFAULT_OUT).expanduser().resolve() / "index.html"
+    warm_up(with_code)  # ready before the first notebook is done
     try:
         done = pooled(list(zip(regions, plans)), one, jobs or default_size())
         bar = tqdm(done, total=len(regions), desc="Regio's", unit="regio", disable=not progress)
