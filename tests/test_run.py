@@ -345,7 +345,8 @@ if region == "Traag":
     time.sleep(60)  # hangs past the timeout
 display(Markdown(f"{'oud' if 'vorige' in globals() else 'vers'} {os.getpid()} {os.getcwd()} "
                  f"{settings.current().cache_dir} {os.environ.get('IMPACTMONITOR_CBS_HOST', '-')} "
-                 f"{__import__('gc').get_freeze_count() > 0} {'_gc' in globals() or 'gc' in globals()}"))
+                 f"{__import__('gc').get_freeze_count() > 0} "
+                 f"{any(n in globals() for n in ('gc', '_gc', '_os', '_settings', '_impactmonitor_prepare'))}"))
 vorige = region"""
 
 
@@ -369,6 +370,7 @@ def test_a_warm_kernel_gives_each_notebook_a_fresh_start_with_this_process_setti
     monkeypatch.chdir(tmp_path)
     with KernelWorker() as worker:
         first = worker.execute(pool_template, tmp_path / "a.ipynb", {"region": "Drenthe"})
+        assert worker._cleaning is not None  # the clean-up is on its way while this process goes on
         settings.configure(cache_dir=str(tmp_path / "mijn-cache"))  # changed between two notebooks
         monkeypatch.setenv("IMPACTMONITOR_CBS_HOST", "127.0.0.1:9")
         second = worker.execute(pool_template, tmp_path / "b.ipynb", {"region": "Twente"})

@@ -7,20 +7,28 @@ injection (an ``injected-parameters`` cell after the cell tagged ``parameters``)
 cell metadata and, when a cell fails, the same error cell and :class:`PapermillExecutionError`.
 :func:`pooled` runs a list of tasks on N such workers, each in its own thread.
 
-Before every notebook the worker gives the kernel a fresh start without a new process:
+Between two notebooks the worker gives the kernel a fresh start without a new process:
 
 - a fresh namespace, execution count and history (``reset(new_session=True)``); imported
   modules and impactlib's caches stay warm;
 - what survives that reset is frozen for the garbage collector (``gc.freeze()``): modules,
   caches and warm-up stay alive anyway, and the collector no longer walks them again and again
   during the next notebook (measured: the kernels of a 25-region batch took 63 instead of 70 CPU-s);
-- this process's working folder, ``IMPACTMONITOR_*`` variables and data settings, so the
-  notebook sees what a freshly started kernel would see.
+- both are sent as soon as a notebook is done (:data:`CLEAN`), so the kernel cleans up while
+  this process writes the notebook's HTML; before the next notebook the worker collects the
+  answer and sends this process's working folder, ``IMPACTMONITOR_*`` variables and data
+  settings, so the notebook sees what a freshly started kernel would see.
 
 A notebook that raises leaves a healthy kernel behind. A kernel that died, ran past the
 cell timeout or failed in any other way is replaced by a new one before the next notebook,
 so one bad region never takes the others down. The executed notebook of a crash is still
 written to the output path, as papermill does for a failing cell.
+
+A batch's kernels can start before the batch is known (:func:`start_early`): the command line
+launches them first thing for ``run --all-regions``, and they boot and import while the
+command line still loads pandas, nbconvert and the regions (this module imports papermill
+only when a notebook runs). The next :func:`pooled` takes them; :func:`discard_early` stops
+the ones nobody took.
 """
 
 from __future__ import annotations
@@ -98,21 +106,31 @@ def _register_engine() -> None:
     papermill_engines.register(ENGINE, PooledEngine)
 
 
+#: Kernel code run (silently) after each notebook, while this process writes its HTML: a fresh
+#: namespace, execution count and history, and what is left frozen for the garbage collector.
+CLEAN = (
+    "get_ipython().reset(new_session=True)\n"  # ends with a full collection: what is left lives on
+    "__import__('gc').freeze()\n"  # no name left in the fresh namespace
+)
+
+
 def _preparation(cwd: str) -> str:
     """Kernel code run (silently) before each notebook: this process's folder, environment and
-    settings, then a fresh namespace."""
+    settings, in a function of its own so the fresh namespace keeps no name of it."""
     env = {k: v for k, v in os.environ.items() if k.startswith(ENV_PREFIX)}
     return (
-        "import os as _os\n"
-        f"_os.chdir({cwd!r})\n"
-        f"for _k in [k for k in _os.environ if k.startswith({ENV_PREFIX!r})]: del _os.environ[_k]\n"
-        f"_os.environ.update({env!r})\n"
-        "from impactlib import settings as _settings\n"
-        "from impactlib.notes import print_notes as _print_notes\n"
-        "_print_notes()\n"
-        f"_settings.configure(**{asdict(settings.current())!r})\n"
-        "get_ipython().reset(new_session=True)\n"  # ends with a full collection: what is left lives on
-        "__import__('gc').freeze()\n"  # no name left in the fresh namespace
+        "def _impactmonitor_prepare():\n"
+        "    import os\n"
+        "    from impactlib import settings\n"
+        "    from impactlib.notes import print_notes\n"
+        f"    os.chdir({cwd!r})\n"
+        f"    for key in [k for k in os.environ if k.startswith({ENV_PREFIX!r})]:\n"
+        "        del os.environ[key]\n"
+        f"    os.environ.update({env!r})\n"
+        "    print_notes()\n"
+        f"    settings.configure(**{asdict(settings.current())!r})\n"
+        "_impactmonitor_prepare()\n"
+        "del _impactmonitor_prepare\n"
     )
 
 
@@ -135,10 +153,18 @@ class KernelWorker:
         self._start_error: errors.KernelStartError | None = None
         #: set once the kernel's process was launched (or could not be): :func:`start_early` waits for it
         self.launched = threading.Event()
+        self._cleaning: str | None = None  # the message id of a :data:`CLEAN` sent and not yet answered
+        self._clean = False  # the namespace is fresh (nothing ran since the last CLEAN)
 
     # -- kernel life ------------------------------------------------------------------
     def start(self) -> "KernelWorker":
         """Start the kernel (if it is not running) and import :data:`WARM_UP` in it."""
+        try:
+            return self._start()
+        finally:
+            self.launched.set()  # also when there is nothing to launch, or the launch failed
+
+    def _start(self) -> "KernelWorker":
         if self.km is not None:
             return self
         if self._start_error is not None:  # do not wait for a broken installation 26 times
@@ -147,10 +173,8 @@ class KernelWorker:
 
         km = AsyncKernelManager(kernel_name=self.kernel_name)
         try:
-            try:
-                run_sync(km.start_kernel)(extra_arguments=list(KERNEL_ARGUMENTS))
-            finally:
-                self.launched.set()
+            run_sync(km.start_kernel)(extra_arguments=list(KERNEL_ARGUMENTS))
+            self.launched.set()  # the process runs: what follows (boot, warm-up) needs no GIL of ours
             kc = km.client()
             kc.start_channels()
             run_sync(kc.wait_for_ready)(timeout=self.start_timeout)
@@ -171,6 +195,7 @@ class KernelWorker:
 
     def shutdown(self) -> None:
         km, kc, self.km, self.kc, self._healthy = self.km, self.kc, None, None, False
+        self._cleaning, self._clean = None, False
         if km is not None:
             self._stop(km, kc)
 
@@ -208,13 +233,38 @@ class KernelWorker:
             raise errors.KernelStartError(f"Voorbereiden van de Jupyter-kernel mislukte ({content.get('ename')}: "
                                    f"{content.get('evalue')}); installeer het project opnieuw met 'pip install -e .'.")
 
+    def _clean_soon(self) -> None:
+        """Send :data:`CLEAN` without waiting: the kernel cleans up while this process writes the
+        notebook's HTML (:meth:`ready` collects the answer)."""
+        try:
+            self._cleaning = self.kc.execute(CLEAN, silent=True, store_history=False, allow_stdin=False)
+        except Exception:  # noqa: BLE001 - a kernel that takes no message is replaced by ready()
+            self._healthy = False
+
+    def _cleaned(self) -> bool:
+        """Wait for the answer to the :data:`CLEAN` sent after the last notebook; False if it failed."""
+        msg_id, self._cleaning = self._cleaning, None
+        try:
+            while True:
+                reply = run_sync(self.kc.get_shell_msg)(timeout=self.start_timeout)
+                if reply.get("parent_header", {}).get("msg_id") == msg_id:
+                    return reply.get("content", {}).get("status") == "ok"
+        except Exception:  # noqa: BLE001 - no answer in time: the kernel is of no use now
+            return False
+
     def ready(self) -> None:
         """A live, healthy kernel prepared for the next notebook (replaced if need be)."""
+        if self._cleaning is not None:
+            self._clean = self._cleaned()
+            self._healthy = self._healthy and self._clean
         if self.km is not None and not (self._healthy and run_sync(self.km.is_alive)()):
             self.shutdown()
         if self.km is None:
             self.start()
+        if not self._clean:  # a new kernel (its warm-up names), or a clean that was not sent
+            self._quietly(CLEAN)
         self._quietly(_preparation(os.getcwd()))
+        self._clean = False  # the notebook runs now
 
     # -- notebooks --------------------------------------------------------------------
     def execute(self, input_path, output_path, parameters: dict, *, timeout: float | None = None):
@@ -232,12 +282,15 @@ class KernelWorker:
         self.ready()
         self.current = None
         try:
-            return pm.execute_notebook(
+            nb = pm.execute_notebook(
                 str(input_path), str(output_path), parameters=parameters, engine_name=ENGINE,
                 kernel_name=self.kernel_name, progress_bar=False, log_output=False,
                 request_save_on_cell_execute=False, execution_timeout=timeout, worker=self,
             )
+            self._clean_soon()
+            return nb
         except PapermillExecutionError:
+            self._clean_soon()
             raise
         except BaseException:
             self._healthy = False
