@@ -875,23 +875,22 @@ def test_R62_ctrl_c_during_a_batch_cleans_up_and_lists_what_finished(capsys, wor
     monkeypatch.setattr(batch, "regions_at", lambda level: chosen)
     finished, release = threading.Event(), threading.Event()
 
-    def fake_run(params, out, **_):
-        region = regions.resolve(params.region, params.level).region
-        paths = output_paths(out, region, params.question)
+    def fake_start(job, worker):  # the kernel's half of each notebook (job.start), in the batch's threads
+        region, paths = job.region, job.paths
         if region.name == "Drenthe":
             new_temp(paths.notebook).rename(paths.notebook)
             paths.html.write_text("rapport", encoding="utf-8")
             finished.set()
-            return RunResult(region, params.question, params.period, paths.notebook, html=paths.html)
+            return lambda: RunResult(region, job.question, job.period, paths.notebook, html=paths.html)
         new_temp(paths.notebook)  # a notebook half way, as papermill leaves it
         if region.name == "Twente":
             release.wait(60)
-            return RunResult(region, params.question, params.period, paths.notebook, error="te laat")
+            return lambda: RunResult(region, job.question, job.period, paths.notebook, error="te laat")
         finished.wait(60)
         time.sleep(0.5)  # Drenthe's result is handed over first
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(batch, "run_one", fake_run)
+    monkeypatch.setattr(batch, "start", fake_start)
     try:
         code, out, err = cli(capsys, ["run", "--all-regions", "--question", "adviesvragers", "--period", "2021HJ01",
                                       "--jobs", "3", "--out", "uit"])

@@ -329,6 +329,20 @@ def test_cli_all_regions_exits_non_zero_when_a_region_fails(template, tmp_path, 
     assert f"Overzicht: {tmp_path.resolve() / 'index.html'}" in out
 
 
+def test_a_batch_writes_each_report_in_its_own_thread_while_the_kernel_goes_on(template, tmp_path, monkeypatch):
+    import threading
+
+    from impactlib.run import job
+
+    monkeypatch.setattr(execute, "TEMPLATE", template)
+    writers, real = [], job._finish
+    monkeypatch.setattr(job, "_finish", lambda *a: writers.append(threading.current_thread().name) or real(*a))
+    result = batch.run_all("adviesvragers", period="2021HJ01", out=tmp_path, jobs=1, progress=False,
+                           regions=[regions.get("VT02"), regions.get("VT19")])
+    assert [r.ok for r in result.results] == [True, False] and result.results[0].html.exists()
+    assert writers == [threading.main_thread().name]  # the first one's HTML; Twente's notebook stopped with its error
+
+
 def test_missing_template_is_a_data_fault(tmp_path):
     with pytest.raises(DataFault, match="sjabloon"):
         run_one(params("Drenthe"), tmp_path, template=tmp_path / "weg.ipynb")

@@ -2,7 +2,8 @@
 
 ``jobs`` warm kernels (:func:`~impactlib.run.pool.pooled`, default: one per processor core)
 take the regions one after another: each kernel starts and imports once, every notebook
-gets a fresh namespace, and its HTML is written in this process as soon as it is done. A
+gets a fresh namespace, and its HTML is written by this process's main thread as soon as it is
+done, while its kernel already runs the next region (:func:`impactlib.run.job.start`). A
 region that fails does not stop the others: it is listed with its error (and its kept,
 failed notebook) in ``index.html`` and in :attr:`BatchResult.failed`, and the command line
 exits non-zero. A kernel that crashed is replaced before the next region.
@@ -26,8 +27,9 @@ from ..params import load_question, make_parameters
 from ..periods import parse_period
 from ..query import BATCH_LEVEL_ENV
 from ..regions import LEVEL_LABELS, Region, parse_level, regions_at, resolve
-from .execute import RunResult, fill_period, kernel_environment, run_one
+from .execute import RunResult, checked_job, fill_period, kernel_environment
 from .export import banner_html, warm_up
+from .job import start
 from .paths import DEFAULT_OUT, atomic_write, output_paths
 from .pool import KernelWorker, default_size, pooled
 
@@ -110,12 +112,24 @@ def run_all(
     saved = {name: os.environ.get(name) for name in hints}
     os.environ.update(hints)
 
-    def one(task: tuple[Region, object], worker: KernelWorker) -> RunResult:
+    def failed(region: Region, exc: ImpactError) -> RunResult:  # e.g. a disk fault for this region only
+        return RunResult(region, question, first.period, output_paths(out, region, question).notebook, error=str(exc))
+
+    def one(task: tuple[Region, object], worker: KernelWorker):
+        """The notebook on ``worker`` (in its thread); its outputs written by the caller (this thread)."""
         region, params = task
         try:
-            return run_one(params, out, with_code=with_code, raise_on_error=False, template=template, worker=worker)
-        except ImpactError as exc:  # e.g. a disk fault for this region only
-            return RunResult(region, question, first.period, output_paths(out, region, question).notebook, error=str(exc))
+            finish = start(checked_job(params, out, with_code=with_code, template=template), worker)
+        except ImpactError as exc:
+            return lambda: failed(region, exc)
+
+        def written() -> RunResult:
+            try:
+                return finish()
+            except ImpactError as exc:
+                return failed(region, exc)
+
+        return written
 
     index = Path(out or DEFAULT_OUT).expanduser().resolve() / "index.html"
     warm_up(with_code)  # ready before the first notebook is done
@@ -123,7 +137,8 @@ def run_all(
         done = pooled(list(zip(regions, plans)), one, jobs or default_size())
         bar = tqdm(done, total=len(regions), desc="Regio's", unit="regio", disable=not progress)
         try:
-            for result in bar:
+            for written in bar:  # each notebook's HTML here, while its kernel goes on with the next
+                result = written()
                 results[result.region.key] = result
                 if not result.ok:
                     bar.write(f"mislukt: {result.region.name}: {result.error}", file=sys.stderr)

@@ -27,7 +27,7 @@ from .paths import output_paths
 from .pool import KernelWorker
 
 __all__ = ["TEMPLATE", "SUMMARY_TAG", "CELL_TIMEOUT", "RunResult", "ExecutionFailed", "run_one", "fill_period",
-           "read_summary", "describe_failure", "kernel_environment", "job_for"]
+           "read_summary", "describe_failure", "kernel_environment", "job_for", "checked_job"]
 
 TEMPLATE = PROJECT_ROOT / "notebooks" / "stappenplan_1-6.ipynb"
 
@@ -62,6 +62,18 @@ def job_for(params: RunParameters, out: str | Path = "outputs", *, with_code: bo
     )
 
 
+def checked_job(params: RunParameters, out: str | Path = "outputs", *, with_code: bool = False,
+                template: Path | None = None) -> NotebookJob:
+    """The job of one stappenplan run, its period filled in; a missing template is a :class:`DataFault`."""
+    template = Path(template or TEMPLATE)
+    if not template.is_file():
+        raise errors.DataFault(
+            f"Notebook-sjabloon {template} ontbreekt; draai vanuit een volledige kopie van het project.",
+            path=str(template),
+        )
+    return job_for(fill_period(params), out, with_code=with_code, template=template)
+
+
 def run_one(
     params: RunParameters,
     out: str | Path = "outputs",
@@ -81,13 +93,7 @@ def run_one(
     and :class:`ExecutionFailed` is raised (or, with ``raise_on_error=False``, the result
     carries the error).
     """
-    template = Path(template or TEMPLATE)
-    if not template.is_file():
-        raise errors.DataFault(
-            f"Notebook-sjabloon {template} ontbreekt; draai vanuit een volledige kopie van het project.",
-            path=str(template),
-        )
-    job = job_for(fill_period(params), out, with_code=with_code, template=template)
+    job = checked_job(params, out, with_code=with_code, template=template)
     result = execute(job, worker)
     if result.failure is not None and raise_on_error:
         kept = result.notebook == job.paths.failed

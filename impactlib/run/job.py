@@ -29,7 +29,7 @@ index read back (:func:`read_summary`).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,7 +43,7 @@ from .export import notebook_to_html
 from .paths import OutputPaths, new_temp
 from .pool import KERNEL, KernelWorker, pooled
 
-__all__ = ["NotebookJob", "RunResult", "execute", "execute_all", "read_summary", "kernel_environment",
+__all__ = ["NotebookJob", "RunResult", "execute", "start", "execute_all", "read_summary", "kernel_environment",
            "SUMMARY_TAG", "CELL_TIMEOUT"]
 
 SUMMARY_TAG = "impactmonitor-summary"
@@ -148,6 +148,17 @@ def execute(job: NotebookJob, worker: KernelWorker | None = None) -> RunResult:
     is started for this notebook and stopped afterwards. A notebook that stops with an error
     is not raised but returned: ``result.error`` (one line) and ``result.failure``.
     """
+    return start(job, worker)()
+
+
+def start(job: NotebookJob, worker: KernelWorker | None = None) -> Callable[[], RunResult]:
+    """Execute ``job`` now and return what writes its outputs: :func:`execute` in two halves.
+
+    A batch runs the kernel's half in a worker thread and the second half (the HTML, then the
+    pair put in place) in its main thread, so the kernel goes on with its next notebook at
+    once. The guarantees are :func:`execute`'s; a notebook that stopped with an error gives a
+    second half that only returns its result.
+    """
     paths = job.paths
     result = RunResult(job.region, job.question, job.period, paths.notebook)
     kernel_environment()
@@ -167,19 +178,23 @@ def execute(job: NotebookJob, worker: KernelWorker | None = None) -> RunResult:
         for stale in (paths.notebook, paths.html):
             stale.unlink(missing_ok=True)
         tmp.unlink(missing_ok=True)
-        return result
+        return lambda: result
     except BaseException:  # Ctrl+C while the notebook runs: no temporary file stays behind
         tmp.unlink(missing_ok=True)
         raise
-    try:
-        _finish(job, nb, tmp, result)
-    except OSError as exc:
-        raise _cannot_write(paths.folder, exc) from None
-    finally:
-        tmp.unlink(missing_ok=True)
-    paths.failed.unlink(missing_ok=True)
-    result.html = paths.html
-    return result
+
+    def finish() -> RunResult:
+        try:
+            _finish(job, nb, tmp, result)
+        except OSError as exc:
+            raise _cannot_write(paths.folder, exc) from None
+        finally:
+            tmp.unlink(missing_ok=True)
+        paths.failed.unlink(missing_ok=True)
+        result.html = paths.html
+        return result
+
+    return finish
 
 
 def _finish(job: NotebookJob, nb, tmp: Path, result: RunResult) -> None:
