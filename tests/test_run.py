@@ -491,6 +491,26 @@ def test_kernels_started_early_for_a_batch_that_never_comes_are_stopped(tmp_path
     assert worker.km is None and not _alive(worker.pid) and pool._early == []
 
 
+def test_a_kernel_started_early_that_cannot_start_fails_its_regions_with_the_one_line(tmp_path):
+    import time
+
+    from impactlib.run import pool
+
+    begun = time.monotonic()
+    pool.start_early(1, make_worker=lambda: pool.KernelWorker("bestaat-niet"))
+    assert time.monotonic() - begun < pool.START_TIMEOUT  # not waited for until the timeout
+
+    def work(region, worker):
+        try:
+            worker.execute(tmp_path / "x.ipynb", tmp_path / f"{region}.ipynb", {})
+        except errors.KernelStartError as exc:
+            return str(exc)
+
+    said = list(pool.pooled(["Drenthe", "Twente"], work, 1))
+    assert len(said) == 2 and all("Jupyter-kernel 'bestaat-niet' start niet" in s for s in said)
+    assert pool._early == []
+
+
 @pytest.mark.parametrize("argv, size", [
     (["run", "--all-regions", "--question", "q"], None),
     (["--debug", "run", "--all-regions", "--question", "q", "--jobs", "3"], 3),
