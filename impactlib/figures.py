@@ -261,10 +261,10 @@ def _claimer_alive(folder: Path, key: str) -> bool:
         pid = int((folder / f"{key}.claim").read_text(encoding="ascii").strip() or 0)
     except (OSError, ValueError):
         return False  # the claim is gone (drawn, or given up) or unreadable
-    if pid <= 0:
-        return True  # written but not yet filled in: the claimer is at work
+    if pid <= 0 or os.name == "nt":  # not yet filled in; on Windows os.kill would end the process
+        return True  # trusted until CLAIM_WAIT
     try:
-        os.kill(pid, 0)
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
     except ProcessLookupError:
         return False
     except OSError:
