@@ -10,7 +10,7 @@ The names below are loaded on first use, so ``import impactlib`` stays light.
 """
 
 import os
-from importlib import import_module
+from .lazy import lazy_getattr
 
 __version__ = "0.1.0"
 
@@ -36,9 +36,4 @@ _LAZY = {
 __all__ = sorted(_LAZY)
 
 
-def __getattr__(name):
-    if name in _LAZY:
-        value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'impactlib' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, globals(), _LAZY)

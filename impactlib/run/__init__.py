@@ -15,7 +15,7 @@ PosixPath('outputs/drenthe/eerder-beter-in-beeld.html')
 """
 
 
-from importlib import import_module
+from ..lazy import lazy_getattr
 
 #: The names below load their module on first use: the command line starts a batch's kernels
 #: (:mod:`impactlib.run.pool`) before papermill, nbconvert and pandas are imported.
@@ -31,9 +31,4 @@ _LAZY = {
 __all__ = ["run_one", "run_all", "RunResult", "BatchResult", "NotebookJob", "execute_all"]
 
 
-def __getattr__(name):
-    if name in _LAZY:
-        value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'impactlib.run' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, globals(), _LAZY)
