@@ -154,7 +154,6 @@ class KernelWorker:
         #: set once the kernel's process was launched (or could not be): :func:`start_early` waits for it
         self.launched = threading.Event()
         self._cleaning: str | None = None  # the message id of a :data:`CLEAN` sent and not yet answered
-        self._clean = False  # the namespace is fresh (nothing ran since the last CLEAN)
 
     # -- kernel life ------------------------------------------------------------------
     def start(self) -> "KernelWorker":
@@ -195,7 +194,7 @@ class KernelWorker:
 
     def shutdown(self) -> None:
         km, kc, self.km, self.kc, self._healthy = self.km, self.kc, None, None, False
-        self._cleaning, self._clean = None, False
+        self._cleaning = None
         if km is not None:
             self._stop(km, kc)
 
@@ -254,17 +253,18 @@ class KernelWorker:
 
     def ready(self) -> None:
         """A live, healthy kernel prepared for the next notebook (replaced if need be)."""
+        cleaned = False  # the namespace is fresh: the CLEAN sent after the last notebook succeeded
         if self._cleaning is not None:
-            self._clean = self._cleaned()
-            self._healthy = self._healthy and self._clean
+            cleaned = self._cleaned()
+            self._healthy = self._healthy and cleaned
         if self.km is not None and not (self._healthy and run_sync(self.km.is_alive)()):
             self.shutdown()
         if self.km is None:
             self.start()
-        if not self._clean:  # a new kernel (its warm-up names), or a clean that was not sent
+            cleaned = False
+        if not cleaned:  # a new kernel (its warm-up names), or a clean that was not sent
             self._quietly(CLEAN)
         self._quietly(_preparation(os.getcwd()))
-        self._clean = False  # the notebook runs now
 
     # -- notebooks --------------------------------------------------------------------
     def execute(self, input_path, output_path, parameters: dict, *, timeout: float | None = None):
