@@ -10,6 +10,7 @@ can miss it.
 from __future__ import annotations
 
 import copy
+import functools
 import html
 import re
 import threading
@@ -139,7 +140,9 @@ def _accessible(page: str) -> str:
     return _TAG.sub(tag, page)
 
 
+@functools.cache
 def _report_exporter_class():
+    """The exporter class (defined on first use: nbconvert loads only when a report is written)."""
     from nbconvert import HTMLExporter
     from nbconvert.exporters.templateexporter import TemplateExporter
     from nbconvert.filters.highlight import Highlight2HTML
